@@ -50,7 +50,8 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
     /// <param name="bidirectional">Read each sequence in both directions.</param>
     /// <param name="numLayers">Number of stacked recurrent layers (≥ 1).</param>
     /// <param name="dropout">Dropout probability in [0, 1) between recurrent layers and before the head.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, dropout is outside [0, 1), or <paramref name="cell"/> is undefined.</exception>
+    /// <param name="weightInit">Initialisation scheme for the recurrent layers and the head; the embedding keeps torch's normal(0, 1) with a zero padding row.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, dropout is outside [0, 1), or an enum value is undefined.</exception>
     public SequenceClassifier(
         int vocabSize,
         int embeddingDim,
@@ -59,7 +60,8 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
         RecurrentCell cell = RecurrentCell.Lstm,
         bool bidirectional = false,
         int numLayers = 1,
-        double dropout = 0)
+        double dropout = 0,
+        WeightInit weightInit = WeightInit.TorchDefault)
         : base(nameof(SequenceClassifier))
     {
         if (vocabSize < 2)
@@ -71,6 +73,7 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
         ModelArguments.Defined(cell, nameof(cell));
         ModelArguments.Positive(numLayers, nameof(numLayers), "numLayers");
         ModelArguments.DropoutRate(dropout, nameof(dropout));
+        ModelArguments.Defined(weightInit, nameof(weightInit));
 
         VocabSize = vocabSize;
         EmbeddingDim = embeddingDim;
@@ -80,11 +83,14 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
         Bidirectional = bidirectional;
         NumLayers = numLayers;
         Dropout = dropout;
+        WeightInit = weightInit;
 
         embedding = nn.Embedding(vocabSize, embeddingDim, padding_idx: PaddingIndex);
         rnn = RecurrentLayers.Create(cell, embeddingDim, hiddenSize, numLayers, dropout, bidirectional);
         this.dropout = nn.Dropout(dropout);
+        WeightInitializer.Recurrent(rnn, cell, weightInit);
         head = nn.Linear(FeatureSize, numClasses);
+        WeightInitializer.Head(head, weightInit);
         RegisterComponents();
     }
 
@@ -96,6 +102,9 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
 
     /// <summary>Hidden units per direction of every recurrent layer.</summary>
     public int HiddenSize { get; }
+
+    /// <summary>Hidden units of each layer, first to last: <see cref="HiddenSize"/> repeated <see cref="NumLayers"/> times, shaped like <see cref="StackedRecurrent.HiddenSizes"/>.</summary>
+    public IReadOnlyList<int> HiddenSizes => Enumerable.Repeat(HiddenSize, NumLayers).ToArray();
 
     /// <summary>Number of logits produced.</summary>
     public int NumClasses { get; }
@@ -114,6 +123,9 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
 
     /// <summary>Dropout probability between recurrent layers and before the head.</summary>
     public double Dropout { get; }
+
+    /// <summary>The initialisation scheme the recurrent layers and head were created with.</summary>
+    public WeightInit WeightInit { get; }
 
     /// <summary>Width of the features the head receives: hiddenSize, doubled when bidirectional.</summary>
     public int FeatureSize => Bidirectional ? 2 * HiddenSize : HiddenSize;

@@ -77,6 +77,7 @@ public class SequenceClassifierTests
     public void Padding_embedding_is_zero_and_parameter_names_follow_torch()
     {
         using var model = new SequenceClassifier(10, 4, 3, 2, RecurrentCell.Gru, bidirectional: true);
+        using var scope = torch.NewDisposeScope();
         Assert.Equal(0f, Parameter(model, "embedding.weight")[0].abs().max().item<float>());
         string[] expected =
         [
