@@ -57,7 +57,11 @@ public sealed partial class ScriptClassBuilder
         _attributes.Add(new ScriptAttribute(name, ScriptAttributeKind.Submodule, _graph.Emit(module, childPath)));
     }
 
-    /// <summary>Declares an integer constant (<c>name : Final[int] = value</c>) usable in methods as <c>self.name</c>.</summary>
+    /// <summary>
+    /// Declares an integer constant (<c>name : Final[int] = value</c>), recorded in the class the way
+    /// torch records a module's hyper-parameters. Methods must write the value as a literal: PyTorch
+    /// 1.13 does not resolve <c>self.name</c> for constants of a loaded class (torch inlines them too).
+    /// </summary>
     public void AddConstant(string name, long value) =>
         AddConstantLiteral(name, "int", value.ToString(CultureInfo.InvariantCulture));
 

@@ -36,10 +36,7 @@ public sealed class DropoutEmitter : ModuleEmitter<Dropout>
     protected override void Emit(Dropout module, ScriptClassBuilder scriptClass)
     {
         scriptClass.AddConstant("p", module.p);
-        scriptClass.AddMethod("""
-            def forward(self, input: Tensor) -> Tensor:
-              return torch.dropout(input, self.p, self.training)
-            """);
+        scriptClass.AddMethod($"def forward(self, input: Tensor) -> Tensor:\n  return torch.dropout(input, {ScriptClassBuilder.FormatFloat(module.p)}, self.training)");
     }
 }
 
