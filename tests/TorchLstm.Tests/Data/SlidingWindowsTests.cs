@@ -73,6 +73,21 @@ public class SlidingWindowsTests
     }
 
     [Fact]
+    public void Views_hold_the_same_windows_as_copies_without_copying()
+    {
+        using var series = torch.arange(60, dtype: torch.ScalarType.Float32).reshape(20, 3);
+        using var copies = SlidingWindows.Create(series, 4, 2, targetColumn: 2);
+        using var views = SlidingWindows.Create(series, 4, 2, targetColumn: 2, copy: false);
+        Assert.True(copies.Inputs.equal(views.Inputs).all().item<bool>());
+        Assert.True(copies.Targets.equal(views.Targets).all().item<bool>());
+        Assert.False(views.Inputs.is_contiguous());
+
+        series[5, 0] = torch.tensor(-1f);
+        Assert.Equal(-1f, views.Inputs[5, 0, 0].item<float>());
+        Assert.Equal(15f, copies.Inputs[5, 0, 0].item<float>());
+    }
+
+    [Fact]
     public void Too_few_rows_names_the_numbers()
     {
         using var series = torch.zeros(10, 2);
