@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace TorchLstm.Data;
@@ -16,6 +17,7 @@ internal sealed class CsvRecordReader
     private int _position;
     private long _line = 1;
     private readonly StringBuilder _field = new();
+    private readonly SearchValues<char> _fieldEnds;
 
     public CsvRecordReader(TextReader reader, char separator, string source)
     {
@@ -24,6 +26,7 @@ internal sealed class CsvRecordReader
         _reader = reader;
         _separator = separator;
         _source = source;
+        _fieldEnds = SearchValues.Create([separator, '\r', '\n']);
     }
 
     /// <summary>Reads the next non-blank record into <paramref name="fields"/>; false at end of input.</summary>
@@ -99,6 +102,12 @@ internal sealed class CsvRecordReader
             else
             {
                 _field.Append((char)c);
+                // Inside an unquoted field nothing but a separator or line end is special: copy the run at once.
+                var rest = _buffer.AsSpan(_position, _length - _position);
+                int run = rest.IndexOfAny(_fieldEnds);
+                if (run < 0) run = rest.Length;
+                _field.Append(rest[..run]);
+                _position += run;
             }
             c = Next();
         }

@@ -49,6 +49,18 @@ public class CsvFrameTests
     }
 
     [Fact]
+    public void Fields_longer_than_the_read_buffer_survive_intact()
+    {
+        string longText = new('x', 100_000);
+        string longQuoted = string.Concat(Enumerable.Repeat("a\"\"b,", 30_000));
+        var frame = CsvFrame.Parse($"n,s\n1,{longText}\n2,\"{longQuoted}\"\n3,z\n");
+        Assert.Equal(longText, frame.Columns["s"][0]);
+        Assert.Equal(longQuoted.Replace("\"\"", "\""), frame.Columns["s"][1]);
+        Assert.Equal("z", frame.Columns["s"][2]);
+        Assert.Equal(3.0, frame.Columns["n"][2]);
+    }
+
+    [Fact]
     public void Empty_input_is_rejected()
     {
         var e = Assert.Throws<DataValidationException>(() => CsvFrame.Parse(""));

@@ -93,6 +93,18 @@ public class ScalerTests
     }
 
     [Fact]
+    public void Fitting_and_windowing_leave_the_callers_tensors_usable()
+    {
+        // float64 [rows, columns] needs neither reshape nor conversion: the scope must not take the caller's tensor.
+        using var x = torch.tensor(new double[] { 1, 2, 3, 4, 5, 6 }, [3, 2]);
+        var scaler = new StandardScaler().Fit(x);
+        using (var w = SlidingWindows.Create(x, 2, 1, 0, copy: false)) { }
+        Assert.Equal(21.0, x.sum().item<double>());
+        using var scaled = scaler.Transform(x);
+        Assert.Equal(new long[] { 3, 2 }, scaled.shape);
+    }
+
+    [Fact]
     public void Using_an_unfitted_scaler_is_an_invalid_operation()
     {
         using var x = torch.ones(2, 2);
