@@ -57,5 +57,8 @@ public class BatchesTests
         var batches = Order(data, 3, shuffle: false, seed: null);
         Assert.Equal(new[] { new float[] { 0, 1, 2 }, [3, 4, 5], [6] }, batches);
         Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => Batches.Iterate(data, 0)).ParamName);
+        using var mismatched = new SequenceDataset(torch.zeros(5, 2, 1), torch.zeros(4, 1));
+        var e = Assert.Throws<ArgumentException>(() => Batches.Iterate(mismatched, 2));
+        Assert.Contains("inputs hold 5 samples but targets hold 4", e.Message);
     }
 }
