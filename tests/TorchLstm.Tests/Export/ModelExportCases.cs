@@ -1,3 +1,5 @@
+using TorchLstm.Data;
+using TorchLstm.Export;
 using TorchLstm.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -48,6 +50,24 @@ internal static class ModelExportCases
         ];
     }
 
+    private static readonly float[] ColumnSpread = [10f, 0.5f, 3f];
+    private static readonly float[] ColumnLevel = [50f, -2f, 7f];
+
+    /// <summary>Values on the original scale of three columns of very different levels and spreads.</summary>
+    public static Tensor RawValues(Generator g, params long[] shape) =>
+        torch.randn(shape, generator: g) * torch.tensor(ColumnSpread) + torch.tensor(ColumnLevel);
+
+    /// <summary>A scaler fitted on a fixed history whose last column is constant (the scalers' special case).</summary>
+    public static Scaler FittedScaler(Scaler scaler)
+    {
+        var history = RawValues(new Generator(99), 80, 3);
+        history[.., 2] = 7f;
+        return scaler.Fit(history);
+    }
+
+    private static Tensor[] RawWindows(Generator g) =>
+        [RawValues(g, 1, 1, 3), RawValues(g, 4, 7, 3), RawValues(g, 3, 10, 3)];
+
     public static IReadOnlyList<ModelExportCase> All { get; } =
     [
         new("stacked_lstm_2_layers_dropout", () => new StackedLstm(3, [6, 4], 2, dropout: 0.25), g => Sequences(g, 3)),
@@ -63,6 +83,9 @@ internal static class ModelExportCases
         new("classifier_lstm", () => new SequenceClassifier(12, 4, 5, 3), g => TokenInputs(g, 12)),
         new("classifier_lstm_bidirectional_2_layers", () => new SequenceClassifier(15, 4, 5, 2, bidirectional: true, numLayers: 2, dropout: 0.3), g => TokenInputs(g, 15)),
         new("classifier_gru_bidirectional", () => new SequenceClassifier(10, 3, 4, 1, RecurrentCell.Gru, bidirectional: true), g => TokenInputs(g, 10)),
+        new("scaled_forecaster_minmax_lstm", () => ScaledForecaster.FromScaler(new StackedLstm(3, [5, 4], 2, dropout: 0.1), FittedScaler(new MinMaxScaler()), 0), RawWindows),
+        new("scaled_forecaster_standard_bidirectional_gru", () => ScaledForecaster.FromScaler(
+            new BidirectionalRnn(RecurrentCell.Gru, 3, [4], 1, merge: MergeMode.Sum), FittedScaler(new StandardScaler()), 1), RawWindows),
         new("classifier_rnn_2_layers", () => new SequenceClassifier(10, 3, 4, 2, RecurrentCell.Rnn, numLayers: 2, dropout: 0.1), g => TokenInputs(g, 10)),
     ];
 
