@@ -6,9 +6,15 @@ using static TorchSharp.torch;
 
 namespace TorchLstm.Tests.Export;
 
-/// <summary>One library model exported with the default emitters: how to build it (and a differently seeded twin) and its test inputs.</summary>
-internal sealed record ModelExportCase(string Name, Func<nn.Module<Tensor, Tensor>> Create, Func<Generator, Tensor[]> Inputs)
+/// <summary>
+/// One library model exported with the default emitters: how to build it (and a differently seeded
+/// twin), its test inputs, and how to run it with its outputs flattened (a single tensor by default).
+/// </summary>
+internal sealed record ModelExportCase(string Name, Func<nn.Module> Create, Func<Generator, Tensor[]> Inputs, Func<nn.Module, Tensor, Tensor[]>? Runner = null)
 {
+    public Tensor[] Run(nn.Module model, Tensor input) =>
+        Runner is null ? [((nn.Module<Tensor, Tensor>)model).call(input)] : Runner(model, input);
+
     public override string ToString() => Name;
 }
 

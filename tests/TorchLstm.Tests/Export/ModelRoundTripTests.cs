@@ -16,16 +16,16 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
 
     public ModelRoundTripTests(ExportedModels exported) => _exported = exported;
 
-    public sealed record Exported(nn.Module<Tensor, Tensor> Model, nn.Module<Tensor, Tensor> Twin, Tensor[] Inputs, string Path);
+    public sealed record Exported(nn.Module Model, nn.Module Twin, Tensor[] Inputs, string Path);
 
     /// <summary>Exports all cases, then runs every Python check in one interpreter.</summary>
     public sealed class ExportedModels : IDisposable
     {
         public string Directory { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "torchlstm-models-" + Guid.NewGuid().ToString("N"));
         public Dictionary<string, Exported> Models { get; } = [];
-        public Dictionary<string, List<Tensor>>? PythonOutputs { get; }
-        public Dictionary<string, Tensor>? PythonTwinOutputs { get; }
-        public Dictionary<string, Tensor>? PythonPerturbedOutputs { get; }
+        public Dictionary<string, List<List<Tensor>>>? PythonOutputs { get; }
+        public Dictionary<string, List<Tensor>>? PythonTwinOutputs { get; }
+        public Dictionary<string, List<Tensor>>? PythonPerturbedOutputs { get; }
 
         public ExportedModels()
         {
@@ -63,20 +63,22 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
                     model = torch.jit.load(case["model"]).eval()
                     inputs = [read_tensor(d) for d in case["inputs"]]
                     with torch.no_grad():
-                        write_tensors([model(x) for x in inputs], case["model"] + ".py")
+                        for i, x in enumerate(inputs):
+                            write_tensors(flatten(model(x)), case["model"] + f".py{i}")
                         # C# -> Python: strict load of the twin's state_dict into the exported module.
                         model.load_state_dict(torch.load(case["twin_state"]))
-                        write_tensors([model(inputs[case["state_input"]])], case["model"] + ".twin")
+                        write_tensors(flatten(model(inputs[case["state_input"]])), case["model"] + ".twin")
                         # Python -> C#: change every tensor, save, and record what the change does.
                         g = torch.Generator().manual_seed(4)
                         for p in model.parameters():
                             p.add_(0.1 * torch.randn(p.shape, generator=g))
                         torch.save(model.state_dict(), case["python_state"])
-                        write_tensors([model(inputs[case["state_input"]])], case["model"] + ".perturbed")
+                        write_tensors(flatten(model(inputs[case["state_input"]])), case["model"] + ".perturbed")
                 """, manifestPath);
-            PythonOutputs = Models.ToDictionary(m => m.Key, m => PythonTorch.ReadTensors(m.Value.Path + ".py.json"));
-            PythonTwinOutputs = Models.ToDictionary(m => m.Key, m => PythonTorch.ReadTensors(m.Value.Path + ".twin.json").Single());
-            PythonPerturbedOutputs = Models.ToDictionary(m => m.Key, m => PythonTorch.ReadTensors(m.Value.Path + ".perturbed.json").Single());
+            PythonOutputs = Models.ToDictionary(m => m.Key, m => Enumerable.Range(0, m.Value.Inputs.Length)
+                .Select(i => PythonTorch.ReadTensors(m.Value.Path + $".py{i}.json")).ToList());
+            PythonTwinOutputs = Models.ToDictionary(m => m.Key, m => PythonTorch.ReadTensors(m.Value.Path + ".twin.json"));
+            PythonPerturbedOutputs = Models.ToDictionary(m => m.Key, m => PythonTorch.ReadTensors(m.Value.Path + ".perturbed.json"));
         }
 
         public string Path(string name, string suffix) => System.IO.Path.Combine(Directory, name + suffix);
@@ -84,16 +86,22 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
         public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    private static Tensor Predict(nn.Module<Tensor, Tensor> model, Tensor input)
+    private static Tensor[] Predict(string name, nn.Module model, Tensor input)
     {
         model.eval();
         using var noGrad = torch.no_grad();
-        return model.call(input);
+        return ModelExportCases.Get(name).Run(model, input);
     }
 
-    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
+    private static double MaxAbsDifference(IReadOnlyList<Tensor> expected, IReadOnlyList<Tensor> actual)
     {
-        double difference = ExportCases.MaxAbsDifference(expected, actual);
+        Assert.Equal(expected.Count, actual.Count);
+        return expected.Zip(actual, ExportCases.MaxAbsDifference).Max();
+    }
+
+    private static void AssertClose(IReadOnlyList<Tensor> expected, IReadOnlyList<Tensor> actual, double tolerance, string what)
+    {
+        double difference = MaxAbsDifference(expected, actual);
         Assert.True(difference <= tolerance, $"{what}: max |diff| {difference} > {tolerance}");
     }
 
@@ -110,7 +118,7 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
         {
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
-            AssertClose(Predict(model, input), (Tensor)loaded.call(input), 1e-6, $"{name}, input [{string.Join(",", input.shape)}]");
+            AssertClose(Predict(name, model, input), ExportCases.Flatten(loaded.call(input)), 1e-6, $"{name}, input [{string.Join(",", input.shape)}]");
         }
     }
 
@@ -121,7 +129,7 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
         if (_exported.PythonOutputs is null) return; // TORCHLSTM_SKIP_PYTHON=1 and no interpreter
         var (model, _, inputs, _) = _exported.Models[name];
         for (int k = 0; k < inputs.Length; k++)
-            AssertClose(Predict(model, inputs[k]), _exported.PythonOutputs[name][k], 1e-5, $"{name}, input {k}");
+            AssertClose(Predict(name, model, inputs[k]), _exported.PythonOutputs[name][k], 1e-5, $"{name}, input {k}");
     }
 
     [Theory]
@@ -131,15 +139,15 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
         if (_exported.PythonTwinOutputs is null || _exported.PythonPerturbedOutputs is null) return;
         var (model, twin, inputs, _) = _exported.Models[name];
         var input = inputs[StateDictInput];
-        Tensor twinOutput = Predict(twin, input);
-        Assert.True(ExportCases.MaxAbsDifference(Predict(model, input), twinOutput) > 1e-3, "the twin already agrees with the model: the test would prove nothing");
+        var twinOutput = Predict(name, twin, input);
+        Assert.True(MaxAbsDifference(Predict(name, model, input), twinOutput) > 1e-3, "the twin already agrees with the model: the test would prove nothing");
         AssertClose(twinOutput, _exported.PythonTwinOutputs[name], 1e-5, $"{name}: C# state_dict loaded in Python");
 
         torch.manual_seed(19);
         var fresh = ModelExportCases.Get(name).Create();
         PyTorchStateDict.Load(fresh, _exported.Path(name, ".python.sd"));
-        Tensor perturbed = _exported.PythonPerturbedOutputs[name];
-        Assert.True(ExportCases.MaxAbsDifference(twinOutput, perturbed) > 1e-3, "Python's change of the weights did not change the output");
-        AssertClose(Predict(fresh, input), perturbed, 1e-5, $"{name}: Python state_dict loaded in C#");
+        var perturbed = _exported.PythonPerturbedOutputs[name];
+        Assert.True(MaxAbsDifference(twinOutput, perturbed) > 1e-3, "Python's change of the weights did not change the output");
+        AssertClose(Predict(name, fresh, input), perturbed, 1e-5, $"{name}: Python state_dict loaded in C#");
     }
 }
