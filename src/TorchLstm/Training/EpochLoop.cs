@@ -64,8 +64,46 @@ internal sealed class EpochLoop : IDisposable
         var clock = Stopwatch.StartNew();
         double learningRate = context.LearningRate;
         model.train();
-        batchLosses.zero_();
-        metricSum.zero_();
+        using (NewDisposeScope())
+        {
+            // TorchSharp's zero_() hands back a fresh wrapper of the same storage; the scope releases it.
+            batchLosses.zero_();
+            metricSum.zero_();
+        }
+        if (!TrainBatches(ct)) return false;
+
+        double trainLoss, trainMetric;
+        using (var scope = NewDisposeScope())
+        {
+            trainLoss = (batchLosses * batchSizes).sum().item<double>() / train.Count;
+            trainMetric = metricSum.item<double>() / TrainingComponents.MetricDenominator(train);
+            if (!double.IsFinite(trainLoss))
+                context.FirstNonFiniteBatch = (int)batchLosses.isfinite().logical_not().nonzero()[0, 0].item<long>() + 1;
+        }
+
+        var logs = context.Logs;
+        logs[LogNames.Loss] = trainLoss;
+        logs[metricName] = trainMetric;
+        if (validation is not null)
+        {
+            var (valLoss, valMetric) = TrainingComponents.Evaluate(model, validation, options, device, checkFirst: false);
+            logs[LogNames.ValidationLoss] = valLoss;
+            logs[LogNames.ValidationPrefix + metricName] = valMetric;
+        }
+        logs[LogNames.LearningRate] = learningRate;
+        logs[LogNames.Seconds] = clock.Elapsed.TotalSeconds;
+
+        for (int i = 0; i < callbacks.Length; i++) callbacks[i].OnEpochEnd(context);
+        context.History.Add(ToRecord(epoch, logs));
+        return true;
+    }
+
+    /// <summary>The optimisation steps of one epoch; false when cancelled.</summary>
+    private bool TrainBatches(CancellationToken ct)
+    {
+        // The batch iterator makes its index tensors outside the per-batch scopes; this scope bounds
+        // their lifetime to the epoch so that nothing it allocates can accumulate across epochs.
+        using var epochScope = NewDisposeScope();
         double? clip = options.ClipGradNorm;
         int batch = 0;
         foreach (var (batchInputs, batchTargets) in Batches.Iterate(train, options.BatchSize, options.Shuffle, generator))
@@ -104,30 +142,6 @@ internal sealed class EpochLoop : IDisposable
             }
             if (ct.IsCancellationRequested) return false;
         }
-
-        double trainLoss, trainMetric;
-        using (var scope = NewDisposeScope())
-        {
-            trainLoss = (batchLosses * batchSizes).sum().item<double>() / train.Count;
-            trainMetric = metricSum.item<double>() / TrainingComponents.MetricDenominator(train);
-            if (!double.IsFinite(trainLoss))
-                context.FirstNonFiniteBatch = (int)batchLosses.isfinite().logical_not().nonzero()[0, 0].item<long>() + 1;
-        }
-
-        var logs = context.Logs;
-        logs[LogNames.Loss] = trainLoss;
-        logs[metricName] = trainMetric;
-        if (validation is not null)
-        {
-            var (valLoss, valMetric) = TrainingComponents.Evaluate(model, validation, options, device, checkFirst: false);
-            logs[LogNames.ValidationLoss] = valLoss;
-            logs[LogNames.ValidationPrefix + metricName] = valMetric;
-        }
-        logs[LogNames.LearningRate] = learningRate;
-        logs[LogNames.Seconds] = clock.Elapsed.TotalSeconds;
-
-        for (int i = 0; i < callbacks.Length; i++) callbacks[i].OnEpochEnd(context);
-        context.History.Add(ToRecord(epoch, logs));
         return true;
     }
 

@@ -24,8 +24,9 @@ public sealed class WeightSnapshot : IDisposable
         var copies = new Dictionary<string, Tensor>();
         foreach (var (name, tensor) in module.state_dict())
         {
+            using var detached = tensor.detach();
             // Detached from any dispose scope on purpose: the snapshot outlives the epoch that made it.
-            copies[name] = tensor.detach().clone().DetachFromDisposeScope();
+            copies[name] = detached.clone().DetachFromDisposeScope();
         }
         return new WeightSnapshot(copies);
     }
