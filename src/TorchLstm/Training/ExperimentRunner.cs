@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TorchLstm.Data;
 using TorchSharp;
 using static TorchSharp.torch;
