@@ -161,7 +161,7 @@ internal sealed class FusedLstmLayer : autograd.MultiTensorFunction<FusedLstmLay
         Tensor? dx = inputNeedsGrad ? dA.mm(wIh).view(steps, batch, x.shape[2]) : null;
         Tensor dWih = dA.t().mm(x.reshape(steps * batch, x.shape[2])).roll(-hidden, 0);
         Tensor dWhh = dA.t().mm(previousHidden.view(steps * batch, hidden)).roll(-hidden, 0);
-        Tensor? dBias = hasBias ? dA.sum(0).roll(-hidden, 0) : null;
+        Tensor? dBias = hasBias ? dA.sum(dim: 0).roll(-hidden, 0) : null;
 
         var grads = new List<Tensor> { dx!, dh, dc, dWih, dWhh, dBias!, null! };
         foreach (Tensor? grad in grads) grad?.MoveToOuterDisposeScope();
