@@ -50,6 +50,9 @@ internal sealed class FusedLstmLayer : autograd.MultiTensorFunction<FusedLstmLay
         var saved = new List<Tensor>();
         var (output, h, c) = Forward(x, h0, c0, inputWeights, hiddenWeights, bias, reverse, saved);
         ctx.save_for_backward(saved);
+        // Unused outputs (typically h_n and c_n) get no gradient; the backward substitutes zeros itself,
+        // because the library's own substitution reads tensors that may be disposed by then.
+        ctx.set_materialize_grads(false);
         ctx.save_data("reverse", reverse);
         ctx.save_data("hasBias", bias is not null);
         ctx.save_data("inputNeedsGrad", x.requires_grad);
@@ -136,9 +139,11 @@ internal sealed class FusedLstmLayer : autograd.MultiTensorFunction<FusedLstmLay
         bool inputNeedsGrad = (bool)ctx.get_data("inputNeedsGrad");
         long steps = x.shape[0], batch = x.shape[1], hidden = previousHidden.shape[2];
 
-        Tensor[] dOutput = grad_outputs[0].unbind(0);
-        Tensor dh = grad_outputs[1].clone();               // ∂L/∂h_t flowing back from later steps
-        Tensor dc = grad_outputs[2].clone();               // ∂L/∂c_t flowing back from later steps
+        Tensor GradientOrZeros(int index, params long[] shape) =>
+            grad_outputs[index] is { IsInvalid: false } given ? given.clone() : torch.zeros(shape, wIh.dtype, wIh.device);
+        Tensor[] dOutput = GradientOrZeros(0, steps, batch, hidden).unbind(0);
+        Tensor dh = GradientOrZeros(1, batch, hidden);      // ∂L/∂h_t flowing back from later steps
+        Tensor dc = GradientOrZeros(2, batch, hidden);      // ∂L/∂c_t flowing back from later steps
         Tensor wHhO = wHh.narrow(0, 0, hidden), wHhIfg = wHh.narrow(0, hidden, 3 * hidden);
         var dAo = new Tensor[steps];
         var dAifg = new Tensor[steps];

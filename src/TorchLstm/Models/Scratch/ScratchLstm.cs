@@ -110,11 +110,12 @@ public sealed class ScratchLstm : nn.Module<Tensor, (Tensor, Tensor)?, (Tensor, 
     public ScratchLstmVariant Variant { get; }
 
     /// <summary>
-    /// Whether the standard cell runs as one autograd node per layer with hand-written back-propagation
-    /// (fast) instead of the per-step autograd graph of <see cref="LstmCell"/> (the readable reference).
-    /// Both compute the same function; variants always use the reference.
+    /// Whether the standard cell runs each layer as one autograd node with hand-written
+    /// back-propagation through time (the default, fast) rather than as a per-step autograd graph of
+    /// the cell's equations (the readable reference, 2–3× slower to train). Both compute the same
+    /// function to rounding; the variants always use the reference path.
     /// </summary>
-    internal bool UseFusedKernel { get; set; } = true;
+    public bool UseFusedKernel { get; set; } = true;
 
     /// <summary>
     /// Runs the LSTM over a sequence, as <c>nn.LSTM</c> does.
