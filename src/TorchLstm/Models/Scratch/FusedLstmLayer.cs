@@ -74,7 +74,12 @@ internal sealed class FusedLstmLayer : autograd.MultiTensorFunction<FusedLstmLay
         Tensor wIh = inputWeights.roll(hidden, 0), wHh = hiddenWeights.roll(hidden, 0);
         // a_t starts as W_i· x_t + b_i· + b_h· for every step, then is completed and activated in place.
         Tensor gates = LstmCell.ProjectInputs(x, wIh, bias?.roll(hidden, 0));
+        // Per-step views made in bulk (one call per block for all steps) so the loop issues only
+        // the seven operations of the recurrence itself.
         Tensor[] gatesAt = gates.unbind(0);
+        Tensor[] sigmoidBlockAt = gates.narrow(2, 0, 3 * hidden).unbind(0);
+        Tensor[] oAt = gates.narrow(2, 0, hidden).unbind(0), iAt = gates.narrow(2, hidden, hidden).unbind(0);
+        Tensor[] fAt = gates.narrow(2, 2 * hidden, hidden).unbind(0), gAt = gates.narrow(2, 3 * hidden, hidden).unbind(0);
         Tensor wHhT = wHh.t();
         var cells = new Tensor[steps];
         var hiddens = new Tensor[steps];
@@ -82,14 +87,11 @@ internal sealed class FusedLstmLayer : autograd.MultiTensorFunction<FusedLstmLay
         for (long k = 0; k < steps; k++)
         {
             long t = reverse ? steps - 1 - k : k;
-            Tensor a = gatesAt[t];
-            a.addmm_(h, wHhT);                             // a_t += W_h· h_{t−1}
-            a.narrow(1, 0, 3 * hidden).sigmoid_();         // o_t, i_t, f_t = σ(a_o), σ(a_i), σ(a_f)
-            a.narrow(1, 3 * hidden, hidden).tanh_();       // g_t = tanh(a_g)
-            Tensor o = a.narrow(1, 0, hidden), i = a.narrow(1, hidden, hidden);
-            Tensor f = a.narrow(1, 2 * hidden, hidden), g = a.narrow(1, 3 * hidden, hidden);
-            c = (f * c).addcmul_(i, g, LstmCell.One);          // c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t
-            h = o * c.tanh();                              // h_t = o_t ⊙ tanh(c_t)
+            gatesAt[t].addmm_(h, wHhT);                            // a_t += W_h· h_{t−1}
+            sigmoidBlockAt[t].sigmoid_();                          // o_t, i_t, f_t = σ(a_o), σ(a_i), σ(a_f)
+            gAt[t].tanh_();                                        // g_t = tanh(a_g)
+            c = (fAt[t] * c).addcmul_(iAt[t], gAt[t], LstmCell.One);   // c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t
+            h = c.tanh().mul_(oAt[t]);                             // h_t = o_t ⊙ tanh(c_t)
             cells[t] = c;
             hiddens[t] = h;
         }
@@ -144,6 +146,7 @@ internal sealed class FusedLstmLayer : autograd.MultiTensorFunction<FusedLstmLay
         Tensor[] dOutput = GradientOrZeros(0, steps, batch, hidden).unbind(0);
         Tensor dh = GradientOrZeros(1, batch, hidden);      // ∂L/∂h_t flowing back from later steps
         Tensor dc = GradientOrZeros(2, batch, hidden);      // ∂L/∂c_t flowing back from later steps
+        Tensor dcPerGate = dc.unsqueeze(1);                 // a view: dc is only ever updated in place
         Tensor wHhO = wHh.narrow(0, 0, hidden), wHhIfg = wHh.narrow(0, hidden, 3 * hidden);
         var dAo = new Tensor[steps];
         var dAifg = new Tensor[steps];
@@ -153,7 +156,7 @@ internal sealed class FusedLstmLayer : autograd.MultiTensorFunction<FusedLstmLay
             dh.add_(dOutput[t]);                           // h_t feeds the output and step t+1
             Tensor dO = dh * dHdAo[t];                     // ∂L/∂a_o
             dc.addcmul_(dh, dHdC[t], LstmCell.One);    // c_t feeds h_t and c_{t+1}
-            Tensor dIfg = dCdAifg[t] * dc.unsqueeze(1);    // ∂L/∂a_i, ∂L/∂a_f, ∂L/∂a_g
+            Tensor dIfg = dCdAifg[t] * dcPerGate;          // ∂L/∂a_i, ∂L/∂a_f, ∂L/∂a_g
             dAo[t] = dO;
             dAifg[t] = dIfg;
             dc.mul_(forget[t]);                            // ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f_t
