@@ -30,8 +30,10 @@ public sealed class ScratchLstmEquivalenceTests
 
     [Theory]
     [MemberData(nameof(Grid))]
+    [InlineData(false, 2, true, true, true, 50, true, false)]
+    [InlineData(true, 1, false, false, false, 50, false, false)]
     public void Matches_torch_lstm_outputs_states_and_gradients(
-        bool float64, int layers, bool batchFirst, bool bidirectional, bool withState, int steps, bool fused)
+        bool float64, int layers, bool batchFirst, bool bidirectional, bool withState, int steps, bool fused, bool bias = true)
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(11);
@@ -41,8 +43,8 @@ public sealed class ScratchLstmEquivalenceTests
         const int inputSize = 3, hidden = 5, batch = 2;
         int directions = bidirectional ? 2 : 1;
 
-        var reference = nn.LSTM(inputSize, hidden, layers, batchFirst: batchFirst, bidirectional: bidirectional, dtype: dtype);
-        var scratch = new ScratchLstm(inputSize, hidden, layers, batchFirst: batchFirst, bidirectional: bidirectional) { UseFusedKernel = fused };
+        var reference = nn.LSTM(inputSize, hidden, layers, bias, batchFirst: batchFirst, bidirectional: bidirectional, dtype: dtype);
+        var scratch = new ScratchLstm(inputSize, hidden, layers, bias, batchFirst: batchFirst, bidirectional: bidirectional) { UseFusedKernel = fused };
         scratch.to(dtype);
         CopyParameters(reference, scratch);
 
