@@ -74,6 +74,25 @@ internal static class ModelExportCases
     private static Tensor[] RawWindows(Generator g) =>
         [RawValues(g, 1, 1, 3), RawValues(g, 4, 7, 3), RawValues(g, 3, 10, 3)];
 
+    private static Tensor[] LstmOutputs(nn.Module module, Tensor input)
+    {
+        var (output, h, c) = ((nn.Module<Tensor, (Tensor, Tensor)?, (Tensor, Tensor, Tensor)>)module).call(input, null);
+        return [output, h, c];
+    }
+
+    private static Tensor[] GruOutputs(nn.Module module, Tensor input)
+    {
+        var (output, h) = ((nn.Module<Tensor, Tensor?, (Tensor, Tensor)>)module).call(input, null);
+        return [output, h];
+    }
+
+    // Batched in both layouts, plus an unbatched (seq, features) input.
+    private static Tensor[] BatchFirstSequences(Generator g, long features) =>
+        Floats(g, [1, 1, features], [4, 7, features], [3, 9, features], [5, features]);
+
+    private static Tensor[] TimeMajorSequences(Generator g, long features) =>
+        Floats(g, [1, 1, features], [7, 4, features], [9, 3, features], [6, features]);
+
     public static IReadOnlyList<ModelExportCase> All { get; } =
     [
         new("stacked_lstm_2_layers_dropout", () => new StackedLstm(3, [6, 4], 2, dropout: 0.25), g => Sequences(g, 3)),
@@ -92,6 +111,18 @@ internal static class ModelExportCases
         new("scaled_forecaster_minmax_lstm", () => ScaledForecaster.FromScaler(new StackedLstm(3, [5, 4], 2, dropout: 0.1), FittedScaler(new MinMaxScaler()), 0), RawWindows),
         new("scaled_forecaster_standard_bidirectional_gru", () => ScaledForecaster.FromScaler(
             new BidirectionalRnn(RecurrentCell.Gru, 3, [4], 1, merge: MergeMode.Sum), FittedScaler(new StandardScaler()), 1), RawWindows),
+        new("scratch_lstm_bidirectional_2_layers_batch_first", () => new ScratchLstm(3, 4, 2, batchFirst: true, dropout: 0.2, bidirectional: true),
+            g => BatchFirstSequences(g, 3), LstmOutputs),
+        new("scratch_lstm_peephole", () => new ScratchLstm(3, 4, variant: new ScratchLstmVariant(Peepholes: true)),
+            g => TimeMajorSequences(g, 3), LstmOutputs),
+        new("scratch_lstm_cifg_2_layers_batch_first", () => new ScratchLstm(2, 5, 2, batchFirst: true, variant: new ScratchLstmVariant(CoupledInputForgetGate: true)),
+            g => BatchFirstSequences(g, 2), LstmOutputs),
+        new("scratch_lstm_peephole_cifg_bidirectional_no_bias", () => new ScratchLstm(3, 4, bias: false, bidirectional: true, variant: new ScratchLstmVariant(true, true)),
+            g => TimeMajorSequences(g, 3), LstmOutputs),
+        new("scratch_gru_bidirectional_2_layers_batch_first", () => new ScratchGru(3, 4, 2, batchFirst: true, dropout: 0.3, bidirectional: true),
+            g => BatchFirstSequences(g, 3), GruOutputs),
+        new("scratch_gru_no_bias", () => new ScratchGru(2, 5, bias: false),
+            g => TimeMajorSequences(g, 2), GruOutputs),
         new("classifier_rnn_2_layers", () => new SequenceClassifier(10, 3, 4, 2, RecurrentCell.Rnn, numLayers: 2, dropout: 0.1), g => TokenInputs(g, 10)),
     ];
 

@@ -23,7 +23,7 @@ public static class BuiltInEmitters
     public static IReadOnlyList<IModuleEmitter> Models { get; } =
     [
         new StackedLstmEmitter(), new StackedGruEmitter(), new StackedRnnEmitter(), new BidirectionalRnnEmitter(),
-        new SequenceClassifierEmitter(), new ScaledForecasterEmitter(),
+        new SequenceClassifierEmitter(), new ScaledForecasterEmitter(), new ScratchLstmEmitter(), new ScratchGruEmitter(),
     ];
 
     /// <summary>Everything above: <see cref="Layers"/> then <see cref="Models"/>.</summary>
