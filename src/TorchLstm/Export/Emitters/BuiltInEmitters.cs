@@ -19,7 +19,7 @@ public static class BuiltInEmitters
         new SoftmaxEmitter(), new LogSoftmaxEmitter(), new IdentityEmitter(),
     ];
 
-    /// <summary>The library's models: StackedLstm, StackedGru, StackedRnn, BidirectionalRnn, SequenceClassifier, ScaledForecaster.</summary>
+    /// <summary>The library's models: StackedLstm, StackedGru, StackedRnn, BidirectionalRnn, SequenceClassifier, ScaledForecaster, ScratchLstm, ScratchGru.</summary>
     public static IReadOnlyList<IModuleEmitter> Models { get; } =
     [
         new StackedLstmEmitter(), new StackedGruEmitter(), new StackedRnnEmitter(), new BidirectionalRnnEmitter(),
