@@ -5,7 +5,15 @@ using static TorchSharp.torch;
 
 namespace TorchLstm.Tests.Export;
 
+/// <summary>
+/// Tests that seed torch's global generator and expect the next dropout draws to be theirs run alone:
+/// another test drawing random numbers in parallel would shift the masks between the seed and the call.
+/// </summary>
+[CollectionDefinition(nameof(GlobalRandomCollection), DisableParallelization = true)]
+public sealed class GlobalRandomCollection;
+
 /// <summary>What a loaded export does beyond eval-mode inference: training, dropout, input errors.</summary>
+[Collection(nameof(GlobalRandomCollection))]
 public sealed class ExportedModelTrainingTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "torchlstm-train-" + Guid.NewGuid().ToString("N"));
