@@ -16,12 +16,14 @@ public static class Batches
     /// run the loop body in a scope) each iteration.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">Inputs and targets hold different numbers of samples.</exception>
     public static IEnumerable<(Tensor Inputs, Tensor Targets)> Iterate(
         SequenceDataset data, int batchSize, bool shuffle = false, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be at least 1");
+        data.Validate(nameof(data));
         return IterateCore(data, batchSize, shuffle, generator);
     }
 
@@ -43,7 +45,9 @@ public static class Batches
         {
             long length = Math.Min(batchSize, count - start);
             using var index = order.narrow(0, start, length);
-            yield return (data.Inputs.index_select(0, index), data.Targets.index_select(0, index.to(data.Targets.device)));
+            // Targets may live elsewhere (for example on the CPU for metrics); their copy of the index is freed here too.
+            using var targetIndex = data.Targets.device == data.Inputs.device ? null : index.to(data.Targets.device);
+            yield return (data.Inputs.index_select(0, index), data.Targets.index_select(0, targetIndex ?? index));
         }
     }
 }
