@@ -29,9 +29,11 @@ public sealed record NotebookCell(int Number, NotebookCellKind Kind, string Lang
 /// </summary>
 public sealed class NotebookDocument
 {
-    private static readonly JsonSerializerOptions WriteOptions = new()
+    // A writer rather than serializer options: apps that turn reflection-based serialization off
+    // (file-based apps do) can still write nodes this way.
+    private static readonly JsonWriterOptions WriteOptions = new()
     {
-        WriteIndented = true,
+        Indented = true,
         IndentSize = 1,
         // Notebooks hold prose with quotes, arrows and accents: keep them readable in diffs.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -142,7 +144,10 @@ public sealed class NotebookDocument
                 cell["outputs"] = new JsonArray();
             }
         }
-        return root.ToJsonString(WriteOptions) + "\n";
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriteOptions))
+            root.WriteTo(writer);
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
     /// <summary>Writes <see cref="ToJson"/> to <paramref name="path"/> through a temporary file, so a reader never sees half a notebook.</summary>
@@ -163,7 +168,7 @@ public sealed class NotebookDocument
         {
             int end = text.IndexOf('\n', start);
             end = end < 0 ? text.Length : end + 1;
-            lines.Add(text[start..end]);
+            lines.Add(JsonValue.Create(text[start..end]));
             start = end;
         }
         return lines;

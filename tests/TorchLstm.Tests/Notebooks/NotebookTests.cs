@@ -10,6 +10,7 @@ public class NotebookTests
     private static readonly string[] All =
     [
         "02-sine-forecast",
+        "06-anomaly-detection",
     ];
 
     /// <summary>One row per notebook.</summary>
