@@ -11,6 +11,7 @@ public class NotebookTests
     [
         "02-sine-forecast",
         "06-anomaly-detection",
+        "10-hyperparameter-search",
     ];
 
     /// <summary>One row per notebook.</summary>
