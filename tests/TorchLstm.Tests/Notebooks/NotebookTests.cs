@@ -9,6 +9,7 @@ public class NotebookTests
     /// <summary>The notebooks that exist; a new one must be added here (a test checks the folder against this list).</summary>
     private static readonly string[] All =
     [
+        "01-lstm-gates-from-scratch",
         "02-sine-forecast",
         "06-anomaly-detection",
         "10-hyperparameter-search",
