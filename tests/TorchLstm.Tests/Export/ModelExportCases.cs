@@ -111,6 +111,9 @@ internal static class ModelExportCases
         new("scaled_forecaster_minmax_lstm", () => ScaledForecaster.FromScaler(new StackedLstm(3, [5, 4], 2, dropout: 0.1), FittedScaler(new MinMaxScaler()), 0), RawWindows),
         new("scaled_forecaster_standard_bidirectional_gru", () => ScaledForecaster.FromScaler(
             new BidirectionalRnn(RecurrentCell.Gru, 3, [4], 1, merge: MergeMode.Sum), FittedScaler(new StandardScaler()), 1), RawWindows),
+        new("residual_forecaster_lstm", () => new ResidualForecaster(new StackedLstm(3, [5, 4], 2, dropout: 0.1), 1), g => Sequences(g, 3)),
+        new("scaled_residual_forecaster_gru", () => ScaledForecaster.FromScaler(
+            new ResidualForecaster(new StackedGru(3, [4], 1), 0), FittedScaler(new MinMaxScaler()), 0), RawWindows),
         new("scratch_lstm_bidirectional_2_layers_batch_first", () => new ScratchLstm(3, 4, 2, batchFirst: true, dropout: 0.2, bidirectional: true),
             g => BatchFirstSequences(g, 3), LstmOutputs),
         new("scratch_lstm_peephole", () => new ScratchLstm(3, 4, variant: new ScratchLstmVariant(Peepholes: true)),

@@ -19,11 +19,11 @@ public static class BuiltInEmitters
         new SoftmaxEmitter(), new LogSoftmaxEmitter(), new IdentityEmitter(),
     ];
 
-    /// <summary>The library's models: StackedLstm, StackedGru, StackedRnn, BidirectionalRnn, SequenceClassifier, ScaledForecaster, ScratchLstm, ScratchGru.</summary>
+    /// <summary>The library's models: StackedLstm, StackedGru, StackedRnn, BidirectionalRnn, SequenceClassifier, ScaledForecaster, ResidualForecaster, ScratchLstm, ScratchGru.</summary>
     public static IReadOnlyList<IModuleEmitter> Models { get; } =
     [
         new StackedLstmEmitter(), new StackedGruEmitter(), new StackedRnnEmitter(), new BidirectionalRnnEmitter(),
-        new SequenceClassifierEmitter(), new ScaledForecasterEmitter(), new ScratchLstmEmitter(), new ScratchGruEmitter(),
+        new SequenceClassifierEmitter(), new ScaledForecasterEmitter(), new ResidualForecasterEmitter(), new ScratchLstmEmitter(), new ScratchGruEmitter(),
     ];
 
     /// <summary>Everything above: <see cref="Layers"/> then <see cref="Models"/>.</summary>
