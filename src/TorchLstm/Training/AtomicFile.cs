@@ -1,0 +1,53 @@
+namespace TorchLstm.Training;
+
+/// <summary>Writes a file so that readers see either the old complete file or the new complete file.</summary>
+public static class AtomicFile
+{
+    /// <summary>
+    /// Runs <paramref name="write"/> on a temporary file in the destination's folder, flushes it to
+    /// disk, then renames it over <paramref name="path"/>. If <paramref name="write"/> throws, the
+    /// temporary file is deleted and an existing file at <paramref name="path"/> is left untouched.
+    /// </summary>
+    /// <remarks>The temporary file lives in the same folder because a rename is only atomic within one file system.</remarks>
+    /// <param name="path">Final file name.</param>
+    /// <param name="write">Writes the content; it must not close the stream's owner beyond the call.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(write);
+        string fullPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(fullPath) ?? ".";
+        Directory.CreateDirectory(directory);
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (IOException)
+        {
+            // The original error matters more than a leftover hidden temporary file.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using TorchLstm.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLstm.Training;
+
+/// <summary>
+/// Trains, evaluates and runs any <c>nn.Module&lt;Tensor, Tensor&gt;</c> on <see cref="SequenceDataset"/>s,
+/// like Keras's <c>fit</c>/<c>evaluate</c>/<c>predict</c> with Lightning-style callbacks.
+/// </summary>
+/// <remarks>
+/// The training loop reads numbers from the device once per epoch, not per batch: per-batch losses
+/// go into a preallocated tensor and metrics into running-sum tensors, so an epoch costs the same as a
+/// hand-written TorchSharp loop over the same batches.
+/// </remarks>
+public sealed class ExperimentRunner
+{
+    private readonly TextWriter? output;
+
+    /// <summary>Creates a runner.</summary>
+    /// <param name="output">Where plain progress lines go; the console when null.</param>
+    public ExperimentRunner(TextWriter? output = null) => this.output = output;
+
+    /// <summary>
+    /// Trains <paramref name="model"/> on <paramref name="train"/> for <see cref="TrainingOptions.Epochs"/>
+    /// epochs, validating on <paramref name="validation"/> after each, and calling <paramref name="callbacks"/>.
+    /// </summary>
+    /// <remarks>
+    /// The model is moved to <see cref="TrainingOptions.Device"/>, put in training mode for the
+    /// optimisation steps (dropout active) and in eval mode for validation; it is left in eval mode.
+    /// Torch's global generator and the shuffle generator are seeded from <see cref="TrainingOptions.Seed"/>.
+    /// Cancellation is honoured between batches and reported as <see cref="StopReason.Cancelled"/>.
+    /// </remarks>
+    /// <returns>The per-epoch record and why training ended.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its accepted range.</exception>
+    /// <exception cref="ArgumentException">
+    /// A dataset is malformed (sample counts, dtypes, NaN), validation samples are shaped differently
+    /// from training samples, the model's output does not fit the targets, a callback monitors a value
+    /// that is not logged, or the model has no parameters.
+    /// </exception>
+    public History Fit(
+        nn.Module<Tensor, Tensor> model, SequenceDataset train, SequenceDataset? validation, TrainingOptions options,
+        IEnumerable<Callback>? callbacks = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var device = TorchDevice.Resolve(options.Device);
+        TrainingComponents.CheckDataset(train, nameof(train), options.Loss);
+        if (validation is not null)
+        {
+            TrainingComponents.CheckDataset(validation, nameof(validation), options.Loss);
+            TrainingComponents.CheckCompatible(train, validation);
+        }
+        var userCallbacks = callbacks?.ToList() ?? [];
+        if (userCallbacks.Any(c => c is null))
+            throw new ArgumentException("callbacks must not contain null", nameof(callbacks));
+
+        model.to(device);
+        var parameters = model.parameters().ToArray();
+        if (parameters.Length == 0)
+            throw new ArgumentException("the model has no parameters to train", nameof(model));
+
+        Seeding.SeedEverything(options.Seed);
+        using var generator = Seeding.CreateShuffleGenerator(options.Seed);
+        using var optimizer = TrainingComponents.CreateOptimizer(options, parameters);
+        using var progress = ProgressReporter.Create(options.Progress, output);
+        var all = progress is null ? userCallbacks.ToArray() : [.. userCallbacks, progress];
+
+        var history = new History();
+        int batchesPerEpoch = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
+        var context = new TrainingContext(model, optimizer, options,
+            history, TrainingComponents.LogKeys(options.Loss, validation is not null), batchesPerEpoch);
+        var loop = new EpochLoop(model, train, validation, options, device, optimizer, parameters, generator, context, all);
+        try
+        {
+            foreach (var callback in all) callback.OnTrainBegin(context);
+            for (int epoch = 1; epoch <= options.Epochs && !context.StopRequested; epoch++)
+            {
+                if (ct.IsCancellationRequested || !loop.Run(epoch, ct))
+                {
+                    context.RequestStop(StopReason.Cancelled, $"training was cancelled during epoch {epoch}; that epoch is not recorded");
+                    break;
+                }
+            }
+            foreach (var callback in all) callback.OnTrainEnd(context);
+        }
+        finally
+        {
+            loop.Dispose();
+            model.eval();
+        }
+        return history;
+    }
+
+    /// <summary>
+    /// Loss and metric (<c>mae</c>, or <c>accuracy</c> for cross-entropy) of <paramref name="model"/> on
+    /// <paramref name="data"/>, in eval mode, without gradients, in batches of <see cref="TrainingOptions.BatchSize"/>.
+    /// </summary>
+    /// <param name="model">The model; it stays on its device and keeps its training/eval mode.</param>
+    /// <param name="data">The samples.</param>
+    /// <param name="options">Loss kind and batch size; defaults when null.</param>
+    /// <returns>Values keyed <c>loss</c> and the metric's name.</returns>
+    /// <exception cref="ArgumentException">The data are malformed or the output does not fit the targets.</exception>
+    public IReadOnlyDictionary<string, double> Evaluate(nn.Module<Tensor, Tensor> model, SequenceDataset data, TrainingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        options = (options ?? new TrainingOptions()).Validate();
+        TrainingComponents.CheckDataset(data, nameof(data), options.Loss);
+        var (loss, metric) = TrainingComponents.Evaluate(model, data, options, TrainingComponents.DeviceOf(model), checkFirst: true);
+        return new Dictionary<string, double> { [LogNames.Loss] = loss, [TrainingComponents.MetricName(options.Loss)] = metric };
+    }
+
+    /// <summary>
+    /// The model's outputs for <paramref name="inputs"/> (dimension 0 = samples), in eval mode, without
+    /// gradients, in batches; the result lives on the inputs' device and outside every batch scope
+    /// (it joins the caller's dispose scope if there is one).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputs"/> has no sample dimension or no samples.</exception>
+    public Tensor Predict(nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be 1 or more");
+        if (inputs.dim() == 0 || inputs.shape[0] == 0)
+            throw new ArgumentException($"inputs must have a non-empty sample dimension 0, got shape {Metrics.Shape(inputs)}", nameof(inputs));
+
+        var device = TrainingComponents.DeviceOf(model);
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var outer = NewDisposeScope();
+            using var noGrad = no_grad();
+            long count = inputs.shape[0];
+            var parts = new List<Tensor>((int)((count + batchSize - 1) / batchSize));
+            for (long start = 0; start < count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var batch = inputs.narrow(0, start, Math.Min(batchSize, count - start));
+                var result = model.forward(batch.device == device ? batch : batch.to(device));
+                parts.Add((result.device == inputs.device ? result : result.to(inputs.device)).MoveToOuterDisposeScope());
+            }
+            return cat(parts, 0).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+}

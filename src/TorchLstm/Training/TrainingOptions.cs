@@ -1,0 +1,136 @@
+namespace TorchLstm.Training;
+
+/// <summary>Which optimiser <see cref="ExperimentRunner.Fit"/> builds over the model's parameters.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Adam (Kingma and Ba), the Keras and tutorial default.</summary>
+    Adam,
+    /// <summary>Stochastic gradient descent, with <see cref="TrainingOptions.Momentum"/>.</summary>
+    Sgd,
+    /// <summary>RMSprop, with <see cref="TrainingOptions.Momentum"/>.</summary>
+    RmsProp,
+    /// <summary>Adam with decoupled weight decay (<see cref="TrainingOptions.WeightDecay"/>).</summary>
+    AdamW,
+}
+
+/// <summary>The training loss; it also decides which metrics are logged each epoch.</summary>
+public enum LossKind
+{
+    /// <summary>Mean squared error (regression; logs <c>mae</c>).</summary>
+    Mse,
+    /// <summary>Mean absolute error (regression; logs <c>mae</c>).</summary>
+    Mae,
+    /// <summary>Huber loss with <see cref="TrainingOptions.HuberDelta"/> (regression; logs <c>mae</c>).</summary>
+    Huber,
+    /// <summary>
+    /// Cross-entropy on unnormalised logits shaped (N, C) against class indices shaped (N), or
+    /// (N, T, C) against (N, T); logs <c>accuracy</c>.
+    /// </summary>
+    CrossEntropy,
+}
+
+/// <summary>How training progress is shown.</summary>
+public enum ProgressMode
+{
+    /// <summary>A live bar on an interactive terminal; plain lines when output is redirected or CI=true.</summary>
+    Auto,
+    /// <summary>Always the live Spectre.Console bar plus one line per epoch.</summary>
+    Bar,
+    /// <summary>One plain line per epoch.</summary>
+    Lines,
+    /// <summary>Nothing is written.</summary>
+    None,
+}
+
+/// <summary>
+/// Hyper-parameters of <see cref="ExperimentRunner.Fit"/>, with Keras-like defaults
+/// (Adam, learning rate 1e-3, batch 32, 100 epochs, MSE).
+/// </summary>
+/// <remarks>
+/// Every field is checked by <see cref="Validate"/> when training starts, so a nonsensical value is
+/// reported by name before any tensor is touched.
+/// </remarks>
+public sealed record TrainingOptions
+{
+    /// <summary>Number of passes over the training data; 0 trains nothing. Accepted: 0 or more.</summary>
+    public int Epochs { get; init; } = 100;
+
+    /// <summary>Samples per mini-batch. Accepted: 1 or more.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>The optimiser.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Initial learning rate. Accepted: finite and greater than 0.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>
+    /// L2 penalty (coupled for Adam, SGD and RMSprop; decoupled for AdamW). Accepted: finite and 0 or more.
+    /// </summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Momentum of SGD and RMSprop (ignored by Adam/AdamW). Accepted: 0 ≤ momentum &lt; 1.</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>The training loss.</summary>
+    public LossKind Loss { get; init; } = LossKind.Mse;
+
+    /// <summary>Threshold between the quadratic and linear parts of the Huber loss. Accepted: finite and greater than 0.</summary>
+    public double HuberDelta { get; init; } = 1.0;
+
+    /// <summary>
+    /// When set, gradients are rescaled after each backward pass so that their global L2 norm (all
+    /// parameters as one vector) is at most this value. Accepted: null, or finite and greater than 0.
+    /// </summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>
+    /// Seeds torch's global generator (dropout and any random layer) and the shuffling generator when
+    /// training starts. Seed with <see cref="Seeding.SeedEverything"/> before building the model to fix
+    /// its initial weights too.
+    /// </summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Whether the training samples are reshuffled every epoch.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Device name for <see cref="TorchDevice.Resolve"/>: "cpu", "cuda", "cuda:N" or "auto".</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>How progress is shown.</summary>
+    public ProgressMode Progress { get; init; } = ProgressMode.Auto;
+
+    /// <summary>Checks every field.</summary>
+    /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A field is outside its accepted range; the parameter name is the field's name.</exception>
+    /// <exception cref="ArgumentException"><see cref="Device"/> is empty.</exception>
+    public TrainingOptions Validate()
+    {
+        if (Epochs < 0)
+            throw Out(nameof(Epochs), Epochs, "must be 0 or more");
+        if (BatchSize < 1)
+            throw Out(nameof(BatchSize), BatchSize, "must be 1 or more");
+        if (!Enum.IsDefined(Optimizer))
+            throw Out(nameof(Optimizer), Optimizer, $"must be one of {string.Join(", ", Enum.GetNames<OptimizerKind>())}");
+        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
+            throw Out(nameof(LearningRate), LearningRate, "must be finite and greater than 0 (typical: 1e-4 to 1e-2)");
+        if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
+            throw Out(nameof(WeightDecay), WeightDecay, "must be finite and 0 or more");
+        if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
+            throw Out(nameof(Momentum), Momentum, "must be in [0, 1)");
+        if (!Enum.IsDefined(Loss))
+            throw Out(nameof(Loss), Loss, $"must be one of {string.Join(", ", Enum.GetNames<LossKind>())}");
+        if (!double.IsFinite(HuberDelta) || HuberDelta <= 0)
+            throw Out(nameof(HuberDelta), HuberDelta, "must be finite and greater than 0");
+        if (ClipGradNorm is { } clip && (!double.IsFinite(clip) || clip <= 0))
+            throw Out(nameof(ClipGradNorm), clip, "must be null (no clipping) or finite and greater than 0");
+        if (!Enum.IsDefined(Progress))
+            throw Out(nameof(Progress), Progress, $"must be one of {string.Join(", ", Enum.GetNames<ProgressMode>())}");
+        if (string.IsNullOrWhiteSpace(Device))
+            throw new ArgumentException("TrainingOptions.Device must name a device: 'cpu', 'cuda', 'cuda:N' or 'auto'", nameof(Device));
+        return this;
+    }
+
+    private static ArgumentOutOfRangeException Out(string name, object value, string accepted) =>
+        new(name, value, $"TrainingOptions.{name} {accepted} (got {value})");
+}
