@@ -76,7 +76,7 @@ internal sealed class EpochLoop : IDisposable
         using (var scope = NewDisposeScope())
         {
             trainLoss = (batchLosses * batchSizes).sum().item<double>() / train.Count;
-            trainMetric = metricSum.item<double>() / TrainingComponents.MetricDenominator(train);
+            trainMetric = metricSum.item<double>() / TrainingComponents.MetricDenominator(train, options);
             if (!double.IsFinite(trainLoss))
                 context.FirstNonFiniteBatch = (int)batchLosses.isfinite().logical_not().nonzero()[0, 0].item<long>() + 1;
         }
@@ -130,7 +130,7 @@ internal sealed class EpochLoop : IDisposable
 
             var detachedLoss = loss.detach();
             batchLosses[batch].copy_(detachedLoss);
-            metricSum.add_(TrainingComponents.MetricNumerator(options.Loss, output.detach(), y));
+            metricSum.add_(TrainingComponents.MetricNumerator(options, output.detach(), y));
 
             batch++;
             if (callbacks.Length > 0)

@@ -61,7 +61,7 @@ public sealed partial class Seq2SeqAttention : nn.Module<Tensor, Tensor>
     /// Probability that, in training mode, the decoder is fed the true previous token rather than its
     /// own prediction (1 = pure teacher forcing, 0 = always its own predictions). Drawn per sample and
     /// step from torch's global generator. Evaluation mode always feeds the true tokens, so validation
-    /// loss is comparable from epoch to epoch. Change it per epoch with the <c>TeacherForcingSchedule</c> callback.
+    /// loss is comparable from epoch to epoch. Change it per epoch with the <see cref="TeacherForcingSchedule"/> callback.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside [0, 1].</exception>
     public double TeacherForcingRatio

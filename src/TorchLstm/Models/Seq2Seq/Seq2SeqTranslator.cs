@@ -111,7 +111,12 @@ public sealed class Seq2SeqTranslator : IDisposable
             ["source_vocabulary"] = SourceVocabulary.ToJson(),
             ["target_vocabulary"] = TargetVocabulary.ToJson(),
         };
-        Export.Archive.AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream => Model.save(stream));
+        Export.Archive.AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream =>
+        {
+            // The writer must leave the stream open: the atomic write flushes it to disk before renaming.
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            Model.save(writer);
+        });
         JsonFiles.WriteAtomically(Path.Combine(directory, ConfigFileName), config);
     }
 
