@@ -147,7 +147,7 @@ public sealed partial class Seq2SeqAttention
 
         public void MoveToOuterDisposeScope()
         {
-            foreach (var t in new[] { Decoder.Hidden, Decoder.Cell, Decoder.Feed, Memory.Outputs, Memory.Keys, Memory.Mask })
+            foreach (var t in new[] { Decoder.Hidden, Decoder.Cell, Decoder.Feed, Memory.Outputs, Memory.Keys, Memory.Mask, Memory.Padding })
                 t?.MoveToOuterDisposeScope();
         }
     }

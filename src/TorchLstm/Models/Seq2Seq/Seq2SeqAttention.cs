@@ -123,7 +123,7 @@ public sealed partial class Seq2SeqAttention : nn.Module<Tensor, Tensor>
         var mask = source.ne(SpecialTokens.PadId);
         var lengths = mask.sum(1).to(ScalarType.Int64).cpu();
         var (outputs, finalHidden, finalCell) = encoder.Encode(source, lengths);
-        var memory = new EncoderMemory(outputs, decoder.Keys(outputs), mask);
+        var memory = new EncoderMemory(outputs, decoder.Keys(outputs), mask, mask.logical_not());
         var hidden = bridge_hidden.call(finalHidden).tanh();
         var cell = bridge_cell is null || finalCell is null ? null : bridge_cell.call(finalCell);
         return (memory, decoder.InitialState(hidden, cell));
@@ -140,24 +140,37 @@ public sealed partial class Seq2SeqAttention : nn.Module<Tensor, Tensor>
         // The decoder reads <bos> y_1 … y_{T-1}: the target shifted one step right.
         var inputs = cat([full(batch, 1, SpecialTokens.BosId, ScalarType.Int64, target.device), target.narrow(1, 0, steps - 1)], 1);
         bool sampleOwnPredictions = training && teacherForcingRatio < 1;
+        // With pure teacher forcing every input is known up front: embed them in one call and project
+        // all steps in one call, leaving only the recurrence in the loop.
+        var embedded = sampleOwnPredictions ? null : decoder.Embed(inputs);
 
+        var attentional = new List<Tensor>((int)steps);
         var logits = new List<Tensor>((int)steps);
         var weights = new List<Tensor>((int)steps);
-        Tensor? previousPrediction = null;
         for (int t = 0; t < steps; t++)
         {
-            var tokens = inputs.select(1, t);
-            if (sampleOwnPredictions && previousPrediction is not null)
+            Tensor stepInput;
+            if (embedded is not null)
             {
-                var teacher = rand(batch, device: target.device).lt(teacherForcingRatio);
-                tokens = where(teacher, tokens, previousPrediction);
+                stepInput = embedded.select(1, t);
             }
-            var (stepLogits, stepWeights, next) = decoder.Step(tokens, state, memory);
+            else
+            {
+                var tokens = inputs.select(1, t);
+                if (t > 0)
+                {
+                    var previousPrediction = logits[^1].detach().argmax(-1);
+                    tokens = where(rand(batch, device: target.device).lt(teacherForcingRatio), tokens, previousPrediction);
+                }
+                stepInput = decoder.Embed(tokens);
+            }
+            var (vector, stepWeights, next) = decoder.Advance(stepInput, state, memory);
             state = next;
-            logits.Add(stepLogits);
+            if (embedded is null) logits.Add(decoder.Project(vector));
+            else attentional.Add(vector);
             if (collectAttention && stepWeights is not null) weights.Add(stepWeights);
-            if (sampleOwnPredictions) previousPrediction = stepLogits.detach().argmax(-1);
         }
-        return (stack(logits, 1), weights.Count > 0 ? stack(weights, 1) : null);
+        var allLogits = embedded is null ? stack(logits, 1) : decoder.Project(stack(attentional, 1));
+        return (allLogits, weights.Count > 0 ? stack(weights, 1) : null);
     }
 }

@@ -56,7 +56,7 @@ internal sealed class Seq2SeqAttentionLayer : nn.Module
             // h_tᵀ k_s for every s at once: (batch, S, H) × (batch, H, 1).
             : memory.Keys.bmm(decoderHidden.unsqueeze(-1)).squeeze(-1);
         // −∞ before the softmax gives padding a weight of exactly zero, not merely a small one.
-        var weights = scores.masked_fill(memory.Mask.logical_not(), double.NegativeInfinity).softmax(-1);
+        var weights = scores.masked_fill(memory.Padding, double.NegativeInfinity).softmax(-1);
         var context = weights.unsqueeze(1).bmm(memory.Outputs).squeeze(1);
         return (context, weights);
     }

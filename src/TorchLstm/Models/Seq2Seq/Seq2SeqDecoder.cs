@@ -63,11 +63,27 @@ internal sealed class Seq2SeqDecoder : nn.Module
     public DecoderState InitialState(Tensor hidden, Tensor? cellState) =>
         new(hidden, cellState, inputFeeding ? zeros(hidden.shape[0], hiddenSize, hidden.dtype, hidden.device) : null);
 
+    /// <summary>Embeds target tokens of any shape (with dropout), e.g. all teacher-forced inputs at once.</summary>
+    public Tensor Embed(Tensor tokens) => dropout.call(embedding.call(tokens));
+
+    /// <summary>Target-vocabulary logits from attentional vectors h̃ of any leading shape.</summary>
+    public Tensor Project(Tensor attentional) => output.call(dropout.call(attentional));
+
     /// <summary>One step for previous tokens (batch); returns logits (batch, targetVocab), the attention weights (batch, sourceLength) or null, and the next state.</summary>
     public (Tensor Logits, Tensor? Weights, DecoderState Next) Step(Tensor previousTokens, DecoderState state, EncoderMemory memory)
     {
-        var input = dropout.call(embedding.call(previousTokens));
-        if (state.Feed is not null) input = cat([input, state.Feed], 1);
+        var (attentional, weights, next) = Advance(Embed(previousTokens), state, memory);
+        return (Project(attentional), weights, next);
+    }
+
+    /// <summary>
+    /// Advances the cell on an embedded input (batch, embeddingDim) and attends; returns the attentional
+    /// vector h̃_t (h_t itself without attention), the weights or null, and the next state. Logits are left
+    /// to <see cref="Project"/> so that teacher forcing can project every step in one call.
+    /// </summary>
+    public (Tensor Attentional, Tensor? Weights, DecoderState Next) Advance(Tensor embedded, DecoderState state, EncoderMemory memory)
+    {
+        var input = state.Feed is null ? embedded : cat([embedded, state.Feed], 1);
 
         Tensor hidden;
         Tensor? cellState = null;
@@ -87,11 +103,10 @@ internal sealed class Seq2SeqDecoder : nn.Module
         }
 
         if (attention is null)
-            return (output.call(dropout.call(hidden)), null, new DecoderState(hidden, cellState, null));
+            return (hidden, null, new DecoderState(hidden, cellState, null));
 
         var (context, weights) = attention.Attend(hidden, memory);
         var attentional = combine!.call(cat([context, hidden], 1)).tanh();
-        var logits = output.call(dropout.call(attentional));
-        return (logits, weights, new DecoderState(hidden, cellState, inputFeeding ? attentional : null));
+        return (attentional, weights, new DecoderState(hidden, cellState, inputFeeding ? attentional : null));
     }
 }

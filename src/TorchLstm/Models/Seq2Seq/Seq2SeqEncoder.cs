@@ -9,11 +9,12 @@ namespace TorchLstm.Models;
 /// <param name="Outputs">Encoder outputs h̄_s (batch, sourceLength, encoderOutputSize), zero at padding.</param>
 /// <param name="Keys">The outputs as the attention scores them (projected once per batch for additive and general attention).</param>
 /// <param name="Mask">True at real source tokens, false at padding (batch, sourceLength).</param>
-internal sealed record EncoderMemory(Tensor Outputs, Tensor Keys, Tensor Mask)
+/// <param name="Padding">The complement of <paramref name="Mask"/>, kept so the attention does not recompute it every step.</param>
+internal sealed record EncoderMemory(Tensor Outputs, Tensor Keys, Tensor Mask, Tensor Padding)
 {
     /// <summary>The rows <paramref name="index"/> (for beam search, repeated rows of one source).</summary>
-    public EncoderMemory Select(Tensor index) =>
-        new(Outputs.index_select(0, index), Keys.index_select(0, index), Mask.index_select(0, index));
+    public EncoderMemory Select(Tensor index) => new(
+        Outputs.index_select(0, index), Keys.index_select(0, index), Mask.index_select(0, index), Padding.index_select(0, index));
 }
 
 /// <summary>

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using TorchLstm.Data.Text;
 using static TorchSharp.torch;
 
@@ -29,8 +27,6 @@ public sealed class Seq2SeqTranslator : IDisposable
 
     /// <summary>File name of the weights.</summary>
     public const string WeightsFileName = "seq2seq.weights";
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>Bundles a model with the vocabularies it was trained with.</summary>
     /// <exception cref="ArgumentException">A vocabulary's size differs from the model's.</exception>
@@ -107,7 +103,7 @@ public sealed class Seq2SeqTranslator : IDisposable
         Directory.CreateDirectory(directory);
         var config = new JsonObject
         {
-            ["options"] = JsonSerializer.SerializeToNode(Model.Options, JsonOptions),
+            ["options"] = OptionsToJson(Model.Options),
             ["source_vocabulary"] = SourceVocabulary.ToJson(),
             ["target_vocabulary"] = TargetVocabulary.ToJson(),
         };
@@ -130,22 +126,57 @@ public sealed class Seq2SeqTranslator : IDisposable
         var config = JsonFiles.Read(Path.Combine(directory, ConfigFileName), "seq2seq configuration");
         if (!File.Exists(weights))
             throw new FileNotFoundException($"No seq2seq weights file at '{weights}'.", weights);
-        Seq2SeqOptions options;
-        try
-        {
-            options = config["options"]?.Deserialize<Seq2SeqOptions>(JsonOptions)
-                ?? throw new ArgumentException($"'{ConfigFileName}' lacks \"options\".", nameof(directory));
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"'{ConfigFileName}' has malformed \"options\": {e.Message}", nameof(directory), e);
-        }
+        var options = OptionsFromJson(config["options"] as JsonObject
+            ?? throw new ArgumentException($"'{ConfigFileName}' lacks an \"options\" object.", nameof(directory)));
         var source = Vocabulary.FromJson(config["source_vocabulary"] ?? throw new ArgumentException($"'{ConfigFileName}' lacks \"source_vocabulary\".", nameof(directory)));
         var target = Vocabulary.FromJson(config["target_vocabulary"] ?? throw new ArgumentException($"'{ConfigFileName}' lacks \"target_vocabulary\".", nameof(directory)));
         var model = new Seq2SeqAttention(options);
         model.load(weights);
         model.eval();
         return new Seq2SeqTranslator(model, source, target);
+    }
+
+    // Written field by field rather than with reflection-based serialisation, which trimmed and
+    // file-based apps disable.
+    private static JsonObject OptionsToJson(Seq2SeqOptions o) => new()
+    {
+        [nameof(o.SourceVocabSize)] = o.SourceVocabSize,
+        [nameof(o.TargetVocabSize)] = o.TargetVocabSize,
+        [nameof(o.EmbeddingDim)] = o.EmbeddingDim,
+        [nameof(o.HiddenSize)] = o.HiddenSize,
+        [nameof(o.EncoderLayers)] = o.EncoderLayers,
+        [nameof(o.BidirectionalEncoder)] = o.BidirectionalEncoder,
+        [nameof(o.Cell)] = o.Cell.ToString(),
+        [nameof(o.Attention)] = o.Attention.ToString(),
+        [nameof(o.AttentionSize)] = o.AttentionSize,
+        [nameof(o.InputFeeding)] = o.InputFeeding,
+        [nameof(o.Dropout)] = o.Dropout,
+    };
+
+    private static Seq2SeqOptions OptionsFromJson(JsonObject json)
+    {
+        T Field<T>(string name)
+        {
+            if (json[name] is JsonValue value && value.TryGetValue(out T? result)) return result;
+            throw new ArgumentException($"'{ConfigFileName}' options lack \"{name}\" of type {typeof(T).Name}.", nameof(json));
+        }
+        TEnum Named<TEnum>(string name) where TEnum : struct, Enum => Enum.TryParse(Field<string>(name), out TEnum value) && Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentException($"'{ConfigFileName}' option \"{name}\" must be one of {string.Join(", ", Enum.GetNames<TEnum>())}.", nameof(json));
+        return new Seq2SeqOptions
+        {
+            SourceVocabSize = Field<int>(nameof(Seq2SeqOptions.SourceVocabSize)),
+            TargetVocabSize = Field<int>(nameof(Seq2SeqOptions.TargetVocabSize)),
+            EmbeddingDim = Field<int>(nameof(Seq2SeqOptions.EmbeddingDim)),
+            HiddenSize = Field<int>(nameof(Seq2SeqOptions.HiddenSize)),
+            EncoderLayers = Field<int>(nameof(Seq2SeqOptions.EncoderLayers)),
+            BidirectionalEncoder = Field<bool>(nameof(Seq2SeqOptions.BidirectionalEncoder)),
+            Cell = Named<RecurrentCell>(nameof(Seq2SeqOptions.Cell)),
+            Attention = Named<AttentionKind>(nameof(Seq2SeqOptions.Attention)),
+            AttentionSize = Field<int>(nameof(Seq2SeqOptions.AttentionSize)),
+            InputFeeding = Field<bool>(nameof(Seq2SeqOptions.InputFeeding)),
+            Dropout = Field<double>(nameof(Seq2SeqOptions.Dropout)),
+        }.Validate();
     }
 
     /// <summary>Disposes the model.</summary>
