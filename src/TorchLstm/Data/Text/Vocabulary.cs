@@ -203,8 +203,9 @@ public sealed class Vocabulary
         if (tokenIds.dim() != 2 || tokenIds.is_floating_point() || tokenIds.is_complex() || tokenIds.dtype == ScalarType.Bool)
             throw new ArgumentException(
                 $"DecodeBatch expects integer ids shaped (rows, length) but got {tokenIds.dtype} shape [{string.Join(", ", tokenIds.shape)}].", nameof(tokenIds));
-        using var cpu = tokenIds.to(ScalarType.Int64).cpu();
-        long[] flat = cpu.data<long>().ToArray();
+        // A scope rather than `using`: to() and cpu() may hand back the caller's own tensor when nothing changes.
+        using var scope = NewDisposeScope();
+        long[] flat = tokenIds.to(ScalarType.Int64).cpu().data<long>().ToArray();
         int width = (int)tokenIds.shape[1];
         return Enumerable.Range(0, (int)tokenIds.shape[0]).Select(r => Decode(new ArraySegment<long>(flat, r * width, width))).ToList();
     }
@@ -257,37 +258,5 @@ public sealed class Vocabulary
     {
         if (id < 0 || id >= tokens.Length)
             throw new ArgumentOutOfRangeException(paramName, id, $"Token id {id} is outside this vocabulary's [0, {tokens.Length}).");
-    }
-}
-
-/// <summary>JSON files written through a temporary sibling and a rename.</summary>
-internal static class JsonFiles
-{
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-    internal static void WriteAtomically(string path, JsonNode json)
-    {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
-        Export.Archive.AtomicFile.Write(path, stream =>
-        {
-            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            json.WriteTo(writer, Indented);
-        });
-    }
-
-    internal static JsonNode Read(string path, string what)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"No {what} file at '{path}'.", path);
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) ?? throw new ArgumentException($"The {what} file '{path}' holds JSON null.", nameof(path));
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"The {what} file '{path}' is not valid JSON: {e.Message}", nameof(path), e);
-        }
     }
 }
