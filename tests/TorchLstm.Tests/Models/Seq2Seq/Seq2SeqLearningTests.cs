@@ -105,5 +105,9 @@ public class Seq2SeqLearningTests
         Assert.Equal(expected.item<float>(), evaluated["loss"], 5);
         double correct = logits.argmax(-1).eq(targets).logical_and(targets.ne(0)).sum().item<long>();
         Assert.Equal(correct / 5, evaluated["accuracy"], 9);
+
+        var regression = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { IgnoreIndex = 0 }.Validate());
+        Assert.Equal("IgnoreIndex", regression.ParamName);
+        Assert.Contains("CrossEntropy", regression.Message);
     }
 }
