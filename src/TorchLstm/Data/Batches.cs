@@ -46,7 +46,9 @@ public static class Batches
             long length = Math.Min(batchSize, count - start);
             using var index = order.narrow(0, start, length);
             // Targets may live elsewhere (for example on the CPU for metrics); their copy of the index is freed here too.
-            using var targetIndex = data.Targets.device == data.Inputs.device ? null : index.to(data.Targets.device);
+            // torch.Device has reference equality only, so compare type and index.
+            bool sameDevice = data.Targets.device_type == data.Inputs.device_type && data.Targets.device_index == data.Inputs.device_index;
+            using var targetIndex = sameDevice ? null : index.to(data.Targets.device);
             yield return (data.Inputs.index_select(0, index), data.Targets.index_select(0, targetIndex ?? index));
         }
     }

@@ -19,10 +19,12 @@ internal sealed class EpochLoop : IDisposable
     private readonly TrainingContext context;
     private readonly Callback[] callbacks;
 
-    // Reused every epoch so that no tensor outlives a batch: per-batch mean losses (to find the first
-    // non-finite batch and to weight by batch size), batch sizes, and the running metric numerator.
-    private readonly Tensor batchLosses;
+    // Reused every epoch: the detached per-batch mean losses (kept, not copied, to find the first
+    // non-finite batch and to weight by batch size at epoch end), batch sizes, and the running metric numerator.
+    private readonly Tensor?[] batchLosses;
     private readonly Tensor batchSizes;
+    private readonly bool moveInputs;
+    private readonly bool moveTargets;
     private readonly Tensor metricSum;
     private readonly string metricName;
     private bool outputChecked;
@@ -48,7 +50,10 @@ internal sealed class EpochLoop : IDisposable
         for (int b = 0; b < batches; b++)
             sizes[b] = Math.Min(options.BatchSize, train.Count - (long)b * options.BatchSize);
         batchSizes = tensor(sizes, ScalarType.Float64).to(device).DetachFromDisposeScope();
-        batchLosses = zeros(batches, ScalarType.Float64, device).DetachFromDisposeScope();
+        batchLosses = new Tensor?[batches];
+        // Decided once: asking a tensor for its device is a native call, too costly per batch.
+        moveInputs = !TrainingComponents.SameDevice(train.Inputs.device, device);
+        moveTargets = !TrainingComponents.SameDevice(train.Targets.device, device);
         metricSum = zeros(1, ScalarType.Float64, device).DetachFromDisposeScope();
     }
 
@@ -67,18 +72,23 @@ internal sealed class EpochLoop : IDisposable
         using (NewDisposeScope())
         {
             // TorchSharp's zero_() hands back a fresh wrapper of the same storage; the scope releases it.
-            batchLosses.zero_();
             metricSum.zero_();
         }
-        if (!TrainBatches(ct)) return false;
+        if (!TrainBatches(ct))
+        {
+            ReleaseBatchLosses();
+            return false;
+        }
 
         double trainLoss, trainMetric;
         using (var scope = NewDisposeScope())
         {
-            trainLoss = (batchLosses * batchSizes).sum().item<double>() / train.Count;
+            var losses = stack(batchLosses!).to(ScalarType.Float64);
+            ReleaseBatchLosses();
+            trainLoss = (losses * batchSizes).sum().item<double>() / train.Count;
             trainMetric = metricSum.item<double>() / TrainingComponents.MetricDenominator(train, options);
             if (!double.IsFinite(trainLoss))
-                context.FirstNonFiniteBatch = (int)batchLosses.isfinite().logical_not().nonzero()[0, 0].item<long>() + 1;
+                context.FirstNonFiniteBatch = (int)losses.isfinite().logical_not().nonzero()[0, 0].item<long>() + 1;
         }
 
         var logs = context.Logs;
@@ -112,8 +122,8 @@ internal sealed class EpochLoop : IDisposable
             // The iterator made these before the scope opened, so they are disposed explicitly.
             using var x0 = batchInputs;
             using var y0 = batchTargets;
-            var x = x0.device == device ? x0 : x0.to(device);
-            var y = y0.device == device ? y0 : y0.to(device);
+            var x = moveInputs ? x0.to(device) : x0;
+            var y = moveTargets ? y0.to(device) : y0;
 
             var output = model.forward(x);
             if (!outputChecked)
@@ -129,7 +139,7 @@ internal sealed class EpochLoop : IDisposable
             optimizer.step();
 
             var detachedLoss = loss.detach();
-            batchLosses[batch].copy_(detachedLoss);
+            batchLosses[batch] = detachedLoss.DetachFromDisposeScope();
             metricSum.add_(TrainingComponents.MetricNumerator(options, output.detach(), y));
 
             batch++;
@@ -158,9 +168,18 @@ internal sealed class EpochLoop : IDisposable
             metrics, logs[LogNames.LearningRate], logs[LogNames.Seconds]);
     }
 
+    private void ReleaseBatchLosses()
+    {
+        for (int i = 0; i < batchLosses.Length; i++)
+        {
+            batchLosses[i]?.Dispose();
+            batchLosses[i] = null;
+        }
+    }
+
     public void Dispose()
     {
-        batchLosses.Dispose();
+        ReleaseBatchLosses();
         batchSizes.Dispose();
         metricSum.Dispose();
     }

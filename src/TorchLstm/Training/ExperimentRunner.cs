@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TorchLstm.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -138,13 +137,14 @@ public sealed class ExperimentRunner
             using var outer = NewDisposeScope();
             using var noGrad = no_grad();
             long count = inputs.shape[0];
+            bool sameDevice = TrainingComponents.SameDevice(inputs.device, device);
             var parts = new List<Tensor>((int)((count + batchSize - 1) / batchSize));
             for (long start = 0; start < count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
                 var batch = inputs.narrow(0, start, Math.Min(batchSize, count - start));
-                var result = model.forward(batch.device == device ? batch : batch.to(device));
-                parts.Add((result.device == inputs.device ? result : result.to(inputs.device)).MoveToOuterDisposeScope());
+                var result = model.forward(sameDevice ? batch : batch.to(device));
+                parts.Add((sameDevice ? result : result.to(inputs.device)).MoveToOuterDisposeScope());
             }
             return cat(parts, 0).MoveToOuterDisposeScope();
         }

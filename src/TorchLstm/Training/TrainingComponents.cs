@@ -36,7 +36,7 @@ internal static class TrainingComponents
     /// </summary>
     public static Tensor MetricNumerator(TrainingOptions options, Tensor output, Tensor target)
     {
-        if (options.Loss != LossKind.CrossEntropy) return (output - target).abs().sum();
+        if (options.Loss != LossKind.CrossEntropy) return nn.functional.l1_loss(output, target, nn.Reduction.Sum);
         var correct = output.argmax(-1).eq(target);
         return options.IgnoreIndex is { } ignored ? correct.logical_and(target.ne(ignored)).sum() : correct.sum();
     }
@@ -125,6 +125,9 @@ internal static class TrainingComponents
         throw new ArgumentException($"{what} contain NaN or infinite values (first at sample {sample}); clean or impute them before training", paramName);
     }
 
+    /// <summary>TorchSharp's Device has reference equality only; this compares type and index (-1 meaning the default, 0).</summary>
+    public static bool SameDevice(Device a, Device b) => a.type == b.type && Math.Max(a.index, 0) == Math.Max(b.index, 0);
+
     public static Device DeviceOf(nn.Module module)
     {
         foreach (var p in module.parameters()) return p.device;
@@ -143,13 +146,14 @@ internal static class TrainingComponents
             var lossSum = zeros(1, ScalarType.Float64, device);
             var metricSum = zeros(1, ScalarType.Float64, device);
             bool first = checkFirst;
+            bool moveInputs = !SameDevice(data.Inputs.device, device), moveTargets = !SameDevice(data.Targets.device, device);
             foreach (var (batchInputs, batchTargets) in Batches.Iterate(data, options.BatchSize))
             {
                 using var scope = NewDisposeScope();
                 using var x0 = batchInputs;
                 using var y0 = batchTargets;
-                var x = x0.device == device ? x0 : x0.to(device);
-                var y = y0.device == device ? y0 : y0.to(device);
+                var x = moveInputs ? x0.to(device) : x0;
+                var y = moveTargets ? y0.to(device) : y0;
                 var output = model.forward(x);
                 if (first) { CheckOutput(options.Loss, output, y, data); first = false; }
                 lossSum.add_(Loss(options, output, y), x.shape[0]);

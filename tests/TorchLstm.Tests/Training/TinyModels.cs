@@ -94,9 +94,11 @@ internal sealed class ScriptedLogs(string key, double[] values) : Callback, IDis
 /// <summary>Runs an action in a chosen hook.</summary>
 internal sealed class Probe : Callback
 {
+    public Action<TrainingContext>? EpochBegin { get; init; }
     public Action<TrainingContext>? BatchEnd { get; init; }
     public Action<TrainingContext>? EpochEnd { get; init; }
 
+    public override void OnEpochBegin(TrainingContext context) => EpochBegin?.Invoke(context);
     public override void OnBatchEnd(TrainingContext context) => BatchEnd?.Invoke(context);
     public override void OnEpochEnd(TrainingContext context) => EpochEnd?.Invoke(context);
 }

@@ -1,0 +1,56 @@
+#:project ../src/TorchLstm/TorchLstm.csproj
+// The main job: forecast a column of a CSV (by default the bundled Seattle weather's next-day
+// temp_max) with a stacked LSTM trained under early stopping and LR-on-plateau, and report it
+// against the persistence baseline.
+//   dotnet run experiments/forecast.cs -- [--csv FILE] [--target COL] [--features A,B] [--window 30]
+//       [--horizon 1] [--epochs 100] [--batch-size 32] [--lr 0.001] [--hidden 64,32] [--dropout 0.2]
+//       [--patience 10] [--seed 42] [--out DIR]
+using System.Globalization;
+using TorchLstm.Cli;
+using TorchLstm.Data;
+using TorchLstm.Experiments;
+using TorchLstm.Reporting;
+using TorchLstm.Training;
+
+return ExperimentHost.Run(args, cli =>
+{
+    var defaults = new ForecastExperimentOptions();
+    string output = cli.String("out", Path.Combine("experiments", "results", "forecast"));
+    var options = defaults with
+    {
+        CsvPath = cli.Optional("csv"),
+        Target = cli.String("target", defaults.Target),
+        Features = cli.List("features"),
+        DateColumn = cli.Optional("date-column"),
+        Data = defaults.Data with
+        {
+            Lookback = cli.Int("window", defaults.Data.Lookback, min: 1),
+            Horizon = cli.Int("horizon", defaults.Data.Horizon, min: 1),
+        },
+        HiddenSizes = cli.IntList("hidden", [.. defaults.HiddenSizes]),
+        Dropout = cli.Double("dropout", defaults.Dropout),
+        EarlyStoppingPatience = cli.Int("patience", defaults.EarlyStoppingPatience ?? 10, min: 0),
+        Training = defaults.Training with
+        {
+            Epochs = cli.Int("epochs", defaults.Training.Epochs, min: 1),
+            BatchSize = cli.Int("batch-size", defaults.Training.BatchSize, min: 1),
+            LearningRate = cli.Double("lr", defaults.Training.LearningRate, exclusiveMin: 0),
+            Seed = cli.Long("seed", defaults.Training.Seed),
+        },
+        OutputDirectory = output,
+    };
+    cli.RejectUnknown();
+
+    using var result = ForecastExperiment.Run(options);
+    result.WriteArtifacts(output);
+
+    var table = new MarkdownTable(["model", "test RMSE", "test MAE"], precision: 3)
+        .AddRow(result.Model.GetType().Name, result.Rmse, result.Mae)
+        .AddRow("persistence (tomorrow = today)", result.BaselineRmse, result.BaselineMae);
+    Console.WriteLine();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{result.Data.TargetColumn}, {result.Truth.GetLength(0)} test windows, {result.History.Count} epochs (best {result.History.BestEpoch}), {result.TrainSeconds:F1} s"));
+    Console.WriteLine(table);
+    Console.WriteLine($"wrote metrics.json, history.csv, loss.png, predictions.png, model.pt, scaler.json to {output}");
+    return 0;
+});

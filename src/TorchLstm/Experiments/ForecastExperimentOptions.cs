@@ -1,0 +1,68 @@
+using TorchLstm.Data;
+using TorchLstm.Models;
+using TorchLstm.Training;
+
+namespace TorchLstm.Experiments;
+
+/// <summary>
+/// Everything a forecasting run needs: where the data comes from, how it is windowed and scaled,
+/// the model, and how it is trained. Defaults are the main job's: next-day Seattle <c>temp_max</c>
+/// from the previous 30 days of every numeric column, a <see cref="StackedLstm"/> [64, 32], early
+/// stopping and LR-on-plateau.
+/// </summary>
+public sealed record ForecastExperimentOptions
+{
+    /// <summary>CSV file to read; null uses the bundled Seattle weather (<see cref="BundledDatasets.SeattleWeather"/>).</summary>
+    public string? CsvPath { get; init; }
+
+    /// <summary>Column to forecast.</summary>
+    public string Target { get; init; } = "temp_max";
+
+    /// <summary>Input columns; null means every numeric column. The target is always included.</summary>
+    public IReadOnlyList<string>? Features { get; init; }
+
+    /// <summary>
+    /// Column of timestamps for plots and reports; null picks a column named <c>date</c>, <c>time</c> or
+    /// <c>timestamp</c> (any case) when one exists.
+    /// </summary>
+    public string? DateColumn { get; init; }
+
+    /// <summary>Windowing, splitting and scaling (lookback 30 and horizon 1 by default).</summary>
+    public ForecastDataOptions Data { get; init; } = new() { Lookback = 30 };
+
+    /// <summary>Recurrent cell of every layer.</summary>
+    public RecurrentCell Cell { get; init; } = RecurrentCell.Lstm;
+
+    /// <summary>Wrap each layer in a forward/backward pair (<see cref="BidirectionalRnn"/>, concatenated).</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>Hidden units of each stacked layer, first to last.</summary>
+    public IReadOnlyList<int> HiddenSizes { get; init; } = [64, 32];
+
+    /// <summary>Dropout after each recurrent layer (Keras style).</summary>
+    public double Dropout { get; init; } = 0.2;
+
+    /// <summary>Weight initialisation of the recurrent layers and the head.</summary>
+    public WeightInit WeightInit { get; init; } = WeightInit.TorchDefault;
+
+    /// <summary>Optimiser, loss, batch size, epochs, seed and device.</summary>
+    public TrainingOptions Training { get; init; } = new() { Epochs = 100 };
+
+    /// <summary>Epochs without validation improvement before stopping; null disables early stopping.</summary>
+    public int? EarlyStoppingPatience { get; init; } = 10;
+
+    /// <summary>Epochs without improvement before the learning rate is reduced; null disables LR-on-plateau.</summary>
+    public int? ReduceLrPatience { get; init; } = 5;
+
+    /// <summary>Factor the learning rate is multiplied by on a plateau.</summary>
+    public double ReduceLrFactor { get; init; } = 0.5;
+
+    /// <summary>Lower bound of the learning rate.</summary>
+    public double MinLearningRate { get; init; } = 1e-5;
+
+    /// <summary>
+    /// Folder for <c>history.csv</c> and the best/last weights while training; null keeps everything in
+    /// memory (weights can still be written afterwards with <see cref="ForecastResult.WriteArtifacts"/>).
+    /// </summary>
+    public string? OutputDirectory { get; init; }
+}

@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchLstm.Data;
+using TorchLstm.Models;
+using TorchLstm.Reporting;
+using TorchLstm.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLstm.Experiments;
+
+/// <summary>
+/// A trained forecaster and its test-set results on the original scale, next to the naive
+/// persistence forecast (tomorrow = today).
+/// </summary>
+public sealed class ForecastResult : IDisposable
+{
+    private ForecastResult(StackedRecurrent model, History history, ForecastData data, ModelSummary summary, double trainSeconds)
+    {
+        Model = model;
+        History = history;
+        Data = data;
+        Summary = summary;
+        TrainSeconds = trainSeconds;
+    }
+
+    /// <summary>The trained model (best weights restored when early stopping ran), in eval mode.</summary>
+    public StackedRecurrent Model { get; }
+
+    /// <summary>Per-epoch losses, metrics and learning rates.</summary>
+    public History History { get; }
+
+    /// <summary>The prepared splits and the fitted scaler.</summary>
+    public ForecastData Data { get; }
+
+    /// <summary>The model summary printed before training.</summary>
+    public ModelSummary Summary { get; }
+
+    /// <summary>Wall-clock seconds spent in <see cref="ExperimentRunner.Fit"/>.</summary>
+    public double TrainSeconds { get; }
+
+    /// <summary>Test targets on the original scale, [window, horizon step].</summary>
+    public double[,] Truth { get; private set; } = new double[0, 0];
+
+    /// <summary>Model forecasts on the original scale, [window, horizon step].</summary>
+    public double[,] Predicted { get; private set; } = new double[0, 0];
+
+    /// <summary>Persistence forecasts on the original scale, [window, horizon step].</summary>
+    public double[,] Persistence { get; private set; } = new double[0, 0];
+
+    /// <summary>Timestamp of each test target, [window, horizon step], when the data had dates.</summary>
+    public DateTime[,]? Timestamps => Data.TestTargetTimestamps;
+
+    /// <summary>Root-mean-square error of the model over every test target.</summary>
+    public double Rmse { get; private set; }
+
+    /// <summary>Mean absolute error of the model over every test target.</summary>
+    public double Mae { get; private set; }
+
+    /// <summary>RMSE of the persistence forecast.</summary>
+    public double BaselineRmse { get; private set; }
+
+    /// <summary>MAE of the persistence forecast.</summary>
+    public double BaselineMae { get; private set; }
+
+    internal static ForecastResult Evaluate(
+        StackedRecurrent model, History history, ForecastData data, ModelSummary summary, double trainSeconds)
+    {
+        var result = new ForecastResult(model, history, data, summary, trainSeconds);
+        var test = data.Test!;
+        using (var scope = NewDisposeScope())
+        {
+            var predicted = data.InverseTarget(new ExperimentRunner().Predict(model, test.Inputs));
+            var truth = data.OriginalTargets(test);
+            var persistence = data.NaivePersistence(test);
+            result.Predicted = ToMatrix(predicted);
+            result.Truth = ToMatrix(truth);
+            result.Persistence = ToMatrix(persistence);
+        }
+        double[] truthFlat = Flatten(result.Truth);
+        result.Rmse = Metrics.Rmse(Flatten(result.Predicted), truthFlat);
+        result.Mae = Metrics.Mae(Flatten(result.Predicted), truthFlat);
+        result.BaselineRmse = Metrics.Rmse(Flatten(result.Persistence), truthFlat);
+        result.BaselineMae = Metrics.Mae(Flatten(result.Persistence), truthFlat);
+        return result;
+    }
+
+    /// <summary>
+    /// The figures written to <c>metrics.json</c>: <c>rmse</c>, <c>mae</c>, <c>baseline_rmse</c>,
+    /// <c>baseline_mae</c>, <c>epochs_run</c>, <c>best_epoch</c>, <c>train_seconds</c> and the setup.
+    /// </summary>
+    public JsonObject MetricsJson() => new()
+    {
+        ["target"] = Data.TargetColumn,
+        ["features"] = new JsonArray([.. Data.Columns.Select(c => JsonValue.Create(c))]),
+        ["lookback"] = Data.Options.Lookback,
+        ["horizon"] = Data.Options.Horizon,
+        ["test_windows"] = Truth.GetLength(0),
+        ["rmse"] = Rmse,
+        ["mae"] = Mae,
+        ["baseline_rmse"] = BaselineRmse,
+        ["baseline_mae"] = BaselineMae,
+        ["rmse_over_baseline"] = Rmse / BaselineRmse,
+        ["epochs_run"] = History.Count,
+        ["best_epoch"] = History.BestEpoch,
+        ["stop_reason"] = History.StopReason.ToString(),
+        ["train_seconds"] = Math.Round(TrainSeconds, 3),
+        ["parameters"] = Summary.TotalParameters,
+    };
+
+    /// <summary>
+    /// Writes <c>metrics.json</c>, <c>history.csv</c>, <c>loss.png</c>, <c>predictions.png</c>,
+    /// <c>model.pt</c> (the trained weights) and <c>scaler.json</c> into <paramref name="directory"/>.
+    /// </summary>
+    public void WriteArtifacts(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var json = MetricsJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"), json + Environment.NewLine);
+        AtomicFile.WriteAllText(Path.Combine(directory, "history.csv"), History.ToCsv());
+        ModelCheckpoint.Save(Model, Path.Combine(directory, "model.pt"));
+        Data.Scaler.Save(Path.Combine(directory, "scaler.json"));
+
+        Plots.LossCurves(Path.Combine(directory, "loss.png"), History.Series(LogNames.Loss),
+            History.Epochs.All(e => e.ValidationLoss is not null) ? History.Series(LogNames.ValidationLoss) : null,
+            History.Series(LogNames.LearningRate), History.BestEpoch,
+            new PlotOptions { Title = $"{Data.TargetColumn}: training and validation loss (scaled MSE)" });
+
+        // The first horizon step of every test window forms one continuous line over the test range.
+        var truth = Column(Truth, 0);
+        var predicted = Column(Predicted, 0);
+        var baselines = new[] { new NamedSeries("persistence (tomorrow = today)", Column(Persistence, 0)) };
+        var options = new PlotOptions
+        {
+            Title = string.Create(CultureInfo.InvariantCulture, $"{Data.TargetColumn} on the test range: RMSE {Rmse:F3} vs persistence {BaselineRmse:F3}"),
+            YLabel = Data.TargetColumn,
+            Width = 1100,
+        };
+        string path = Path.Combine(directory, "predictions.png");
+        if (Timestamps is { } stamps)
+            Plots.Predictions(path, Enumerable.Range(0, stamps.GetLength(0)).Select(i => stamps[i, 0]).ToArray(), truth, predicted, baselines, options);
+        else
+            Plots.Predictions(path, truth, predicted, baselines, options: options);
+    }
+
+    /// <summary>Disposes the model and the prepared data.</summary>
+    public void Dispose()
+    {
+        Model.Dispose();
+        Data.Dispose();
+    }
+
+    private static double[,] ToMatrix(Tensor values)
+    {
+        using var cpu = values.to(float64).cpu().contiguous();
+        long rows = cpu.shape[0], columns = cpu.numel() / Math.Max(1, rows);
+        var flat = cpu.data<double>().ToArray();
+        var matrix = new double[rows, columns];
+        Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
+        return matrix;
+    }
+
+    private static double[] Flatten(double[,] matrix)
+    {
+        var flat = new double[matrix.Length];
+        Buffer.BlockCopy(matrix, 0, flat, 0, flat.Length * sizeof(double));
+        return flat;
+    }
+
+    private static double[] Column(double[,] matrix, int column) =>
+        Enumerable.Range(0, matrix.GetLength(0)).Select(i => matrix[i, column]).ToArray();
+}

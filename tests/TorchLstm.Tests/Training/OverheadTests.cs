@@ -1,0 +1,80 @@
+using TorchLstm.Data;
+using TorchLstm.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace TorchLstm.Tests.Training;
+
+/// <summary>A one-layer LSTM with a linear head on the last step: a realistic per-batch cost.</summary>
+internal sealed class SmallLstm : nn.Module<Tensor, Tensor>
+{
+    private readonly LSTM lstm;
+    private readonly Linear head;
+
+    public SmallLstm(long features, long hidden) : base(nameof(SmallLstm))
+    {
+        lstm = nn.LSTM(features, hidden, batchFirst: true);
+        head = nn.Linear(hidden, 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        var (sequence, h, c) = lstm.forward(input);
+        using (h) using (c) using (sequence)
+        using (var last = sequence.select(1, -1))
+            return head.forward(last);
+    }
+}
+
+/// <summary>Allocation counts come from thread-wide statistics: run alone so other tests do not add to them.</summary>
+[CollectionDefinition(nameof(TimingCollection), DisableParallelization = true)]
+public sealed class TimingCollection;
+
+[Collection(nameof(TimingCollection))]
+public class OverheadTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void An_epoch_of_fit_allocates_at_most_a_few_tensors_per_batch_beyond_the_bare_loop()
+    {
+        using var data = new SequenceDataset(randn([512, 8, 4], generator: new Generator(53)), randn([512, 1], generator: new Generator(54)));
+        Seeding.SeedEverything(55);
+        using var model = new SmallLstm(4, 8);
+        using var optimizer = optim.Adam(model.parameters(), 1e-3);
+        using var generator = Seeding.CreateShuffleGenerator(55);
+        var stats = DisposeScopeManager.Statistics;
+        static long Created(ThreadDisposeScopeStatistics s) => s.CreatedInScopeCount + s.CreatedOutsideScopeCount;
+
+        long before = Created(stats);
+        foreach (var (x, y) in Batches.Iterate(data, 32, shuffle: true, generator))
+        {
+            using var scope = NewDisposeScope();
+            using var x0 = x;
+            using var y0 = y;
+            var loss = nn.functional.mse_loss(model.forward(x0), y0);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+        }
+        long bare = Created(stats) - before;
+
+        // Fit(2 epochs) minus Fit(1 epoch) is exactly one epoch: the set-up cancels out.
+        var runner = new ExperimentRunner();
+        long FitCreated(int epochs)
+        {
+            long start = Created(stats);
+            runner.Fit(model, data, null, new TrainingOptions { Epochs = epochs, Progress = ProgressMode.None });
+            return Created(stats) - start;
+        }
+        long fitEpoch = FitCreated(2) - FitCreated(1);
+
+        double extraPerBatch = (fitEpoch - bare) / 16.0;
+        output.WriteLine($"tensors per epoch: bare {bare}, Fit {fitEpoch}; extra per batch {extraPerBatch:F2}");
+        // Loss slot, detached loss and output, metric numerator: four small tensors per batch.
+        Assert.InRange(extraPerBatch, 0, 5);
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+}
