@@ -28,7 +28,10 @@ public static class LstmFlops
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1.</exception>
     public static double LayerForward(long batch, long steps, long inputSize, long hiddenSize)
     {
+        Positive(batch, nameof(batch));
         Positive(steps, nameof(steps));
+        Positive(inputSize, nameof(inputSize));
+        Positive(hiddenSize, nameof(hiddenSize));
         return steps * MatrixProduct(batch, inputSize + hiddenSize, 4 * hiddenSize);
     }
 
