@@ -12,12 +12,9 @@ namespace TorchLstm.Data;
 /// </summary>
 public abstract class Scaler
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    // Source-generated metadata: serialization works in trimmed and native-AOT apps (the experiment
+    // scripts are file-based apps, which disable reflection-based JSON by default).
+    private static readonly JsonSerializerOptions JsonOptions = new(ScalerJsonContext.Default.Options);
 
     private double[]? _center, _factor;
     private double _shift;
@@ -195,6 +192,12 @@ public abstract class Scaler
             throw new ArgumentException($"expected a floating-point tensor; got {values.dtype}", nameof(values));
     }
 }
+
+/// <summary>Source-generated JSON metadata for <see cref="ScalerState"/>.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ScalerState))]
+internal sealed partial class ScalerJsonContext : JsonSerializerContext;
 
 /// <summary>The JSON form of a scaler; unused members stay null.</summary>
 internal sealed class ScalerState

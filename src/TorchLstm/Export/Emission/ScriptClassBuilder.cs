@@ -58,6 +58,20 @@ public sealed partial class ScriptClassBuilder
     }
 
     /// <summary>
+    /// Declares a submodule exported through <paramref name="emitter"/> instead of the one registered for
+    /// its type: for a parent that knows more about a child than the child's type tells (a recurrent
+    /// layer that must honour padding, an embedding's padding id TorchSharp keeps private).
+    /// </summary>
+    public void AddSubmodule(string name, torch.nn.Module module, IModuleEmitter emitter)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(emitter);
+        Claim(name);
+        string childPath = ModulePath.Length == 0 ? name : ModulePath + "." + name;
+        _attributes.Add(new ScriptAttribute(name, ScriptAttributeKind.Submodule, _graph.Emit(module, childPath, emitter)));
+    }
+
+    /// <summary>
     /// Declares an integer constant (<c>name : Final[int] = value</c>), recorded in the class the way
     /// torch records a module's hyper-parameters. Methods must write the value as a literal: PyTorch
     /// 1.13 does not resolve <c>self.name</c> for constants of a loaded class (torch inlines them too).

@@ -30,6 +30,12 @@ internal sealed class ScriptModuleGraph
                 $"cannot export {where} of type {module.GetType().FullName} to TorchScript: no emitter is registered for that type. " +
                 $"Supported types: {supported}. Add an IModuleEmitter for it through TorchScriptExportOptions.Emitters.");
         }
+        return Emit(module, path, emitter);
+    }
+
+    /// <summary>Emits <paramref name="module"/> with a given emitter, whatever its type's registered one.</summary>
+    public ScriptObject Emit(torch.nn.Module module, string path, IModuleEmitter emitter)
+    {
         var builder = new ScriptClassBuilder(this, path);
         emitter.Emit(module, builder);
         ScriptClass scriptClass = Intern(emitter.ScriptClassName, builder.RenderBody());

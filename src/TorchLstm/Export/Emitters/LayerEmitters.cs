@@ -87,3 +87,20 @@ public sealed class SequentialEmitter : ModuleEmitter<Sequential>
         scriptClass.AddMethod(string.Join("\n", lines));
     }
 }
+
+/// <summary>
+/// <c>nn.ModuleList</c> of any modules → torch's ModuleList: a container without a forward whose
+/// children ("0", "1", ...) the parent reaches with <c>getattr(self.name, "k")</c>, as torch's own
+/// archives do.
+/// </summary>
+public sealed class ModuleListEmitter : ModuleEmitter<ModuleList<TorchSharp.torch.nn.Module>>
+{
+    /// <inheritdoc />
+    public override string ScriptClassName => "torch.nn.modules.container.ModuleList";
+
+    /// <inheritdoc />
+    protected override void Emit(ModuleList<TorchSharp.torch.nn.Module> module, ScriptClassBuilder scriptClass)
+    {
+        foreach (var (name, child) in module.named_children()) scriptClass.AddSubmodule(name, child);
+    }
+}

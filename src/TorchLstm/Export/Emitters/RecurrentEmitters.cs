@@ -115,7 +115,10 @@ public sealed class RnnEmitter : RecurrentEmitter<RNN>
 
     private protected override Tensor RunOutput(RNN module, Tensor input) => module.call(input, null).Item1;
 
-    private protected override string OpName(RNN module, RecurrentLayout layout, string modulePath)
+    private protected override string OpName(RNN module, RecurrentLayout layout, string modulePath) => DetectOp(module, layout, modulePath);
+
+    /// <summary>Names the fused op (<c>torch.rnn_tanh</c> or <c>torch.rnn_relu</c>) that reproduces <paramref name="module"/>.</summary>
+    internal static string DetectOp(RNN module, RecurrentLayout layout, string modulePath)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();

@@ -1,0 +1,57 @@
+using TorchLstm.NotebookRunner;
+
+namespace TorchLstm.Tests.Notebooks;
+
+/// <summary>Runs every notebook in notebooks/ in quick mode, one test each.</summary>
+[Trait("Category", "Notebooks")]
+public class NotebookTests
+{
+    /// <summary>The notebooks that exist; a new one must be added here (a test checks the folder against this list).</summary>
+    private static readonly string[] All =
+    [
+        "01-lstm-gates-from-scratch",
+        "02-sine-forecast",
+        "06-anomaly-detection",
+        "10-hyperparameter-search",
+    ];
+
+    /// <summary>One row per notebook.</summary>
+    public static TheoryData<string> Names => new(All);
+
+    private static string NotebookFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "TorchLstm.sln")))
+                return Path.Combine(dir.FullName, "notebooks");
+        throw new DirectoryNotFoundException($"No TorchLstm.sln above {AppContext.BaseDirectory}; the notebook tests run from the repository.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Notebook_runs_in_quick_mode(string name)
+    {
+        var notebook = NotebookDocument.Load(Path.Combine(NotebookFolder(), name + ".ipynb"));
+        var result = NotebookExecutor.Run(notebook, NotebookRunOptions.Quick);
+
+        int codeCells = notebook.Cells.Count(c => c.Kind == NotebookCellKind.Code);
+        Assert.Equal(codeCells, result.Cells.Count);
+        Assert.Contains(result.Cells.SelectMany(c => c.Outputs), o => o is RichOutput rich && rich.Data.ContainsKey(MimeTypes.Png));
+    }
+
+    [Fact]
+    public void Every_notebook_in_the_folder_is_tested_and_has_the_csharp_kernel()
+    {
+        var files = Directory.GetFiles(NotebookFolder(), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
+        Assert.Equal(All.Order(StringComparer.Ordinal), files);
+        foreach (var name in files)
+        {
+            var notebook = NotebookDocument.Load(Path.Combine(NotebookFolder(), name + ".ipynb"));
+            Assert.Equal(".net-csharp", notebook.KernelName);
+            Assert.Equal("C#", notebook.Language);
+            var first = notebook.Cells.First(c => c.Kind == NotebookCellKind.Code);
+            Assert.Contains("#r \"nuget: TorchLstm, 0.1.0\"", first.Source, StringComparison.Ordinal);
+            Assert.Contains("NativeLoader.EnsureLoaded();", first.Source, StringComparison.Ordinal);
+            Assert.All(notebook.Cells.Where(c => c.Kind == NotebookCellKind.Code), c => Assert.Equal("csharp", c.Language));
+        }
+    }
+}
