@@ -78,6 +78,10 @@ return ExperimentHost.Run(args, cli =>
         {
             ["after_epoch_10_mb"] = Math.Round(probe.First / 1e6, 1),
             ["growth_mb"] = Math.Round((probe.Last - probe.First) / 1e6, 2),
+            ["measured"] = "after GC.Collect + finalizers at both epochs; raw values below are as found",
+            ["raw_after_epoch_10_mb"] = Math.Round(probe.FirstRaw / 1e6, 1),
+            ["raw_after_last_epoch_mb"] = Math.Round(probe.LastRaw / 1e6, 1),
+            ["raw_peak_mb"] = Math.Round(probe.PeakRaw / 1e6, 1),
             [$"after_epoch_{longEpochs}_mb"] = Math.Round(probe.Last / 1e6, 1),
             ["epochs"] = longEpochs,
             ["note"] = quick ? $"--quick: RSS after {longEpochs} epochs (not 200) vs after 10" : "RSS after 200 epochs vs after 10",
@@ -365,16 +369,30 @@ static string Markdown(JsonObject json, JsonObject goals, List<ScalingPoint> byS
     return text.ToString();
 }
 
-/// <summary>Records the process's resident memory after a given epoch and after the last one.</summary>
+/// <summary>
+/// Records the process's resident memory after a given epoch and after the last one: as found (raw), and
+/// after a full garbage collection with finalizers, which is what is really retained. TorchSharp tensors that
+/// escape every dispose scope are freed only by their finalizers, so raw RSS can swell between collections.
+/// </summary>
 sealed class ResidentMemoryProbe(int firstEpoch, int lastEpoch) : Callback
 {
     public long First { get; private set; }
     public long Last { get; private set; }
+    public long FirstRaw { get; private set; }
+    public long LastRaw { get; private set; }
+    public long PeakRaw { get; private set; }
 
     public override void OnEpochEnd(TrainingContext context)
     {
-        if (context.Epoch == firstEpoch) First = MachineProbe.ResidentBytes();
-        if (context.Epoch == lastEpoch) Last = MachineProbe.ResidentBytes();
+        long raw = MachineProbe.ResidentBytes();
+        PeakRaw = Math.Max(PeakRaw, raw);
+        if (context.Epoch != firstEpoch && context.Epoch != lastEpoch) return;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long retained = MachineProbe.ResidentBytes();
+        if (context.Epoch == firstEpoch) { FirstRaw = raw; First = retained; }
+        if (context.Epoch == lastEpoch) { LastRaw = raw; Last = retained; }
     }
 }
 
