@@ -4,11 +4,13 @@
 // is the sum of the two marked values. Always answering 1 scores MSE ≈ 1/6. LSTM, GRU and a tanh RNN get
 // the same budget; at T = 100 the gated cells should go far below the baseline and the RNN should not.
 //   dotnet run experiments/adding_problem.cs -- [--T 100] [--seed 42] [--epochs 30] [--budget-seconds S]
-//       [--hidden 128] [--lr 0.001] [--batch-size 64] [--train 20000] [--clip 1.0] [--threads 1] [--out DIR]
+//       [--hidden 128] [--lr 0.001] [--batch-size 64] [--train 20000] [--clip 1.0] [--threads 1]
+//       [--init XavierOrthogonal|TorchDefault|KerasNormal] [--cells lstm,gru,rnn] [--out DIR]
 using System.Globalization;
 using System.Text.Json;
 using TorchLstm.Cli;
 using TorchLstm.Experiments;
+using TorchLstm.Models;
 using TorchLstm.Training;
 using TorchSharp;
 
@@ -28,6 +30,8 @@ return ExperimentHost.Run(args, cli =>
         BatchSize = cli.Int("batch-size", defaults.BatchSize, min: 1),
         TrainSamples = cli.Int("train", defaults.TrainSamples, min: 1),
         ClipGradNorm = cli.Double("clip", defaults.ClipGradNorm ?? 1.0, exclusiveMin: 0),
+        WeightInit = Enum.Parse<WeightInit>(cli.String("init", defaults.WeightInit.ToString()), ignoreCase: true),
+        Cells = cli.List("cells")?.Select(c => Enum.Parse<RecurrentCell>(c, ignoreCase: true)).ToArray() ?? defaults.Cells,
         TimeBudgetPerModel = budget > 0 ? TimeSpan.FromSeconds(budget) : null,
     };
     string output = cli.String("out", Path.Combine("experiments", "results", "adding", $"T{length}-seed{seed}"));

@@ -61,7 +61,7 @@ public static class AddingProblem
     {
         // Every model starts from the same seed, so differences come from the cell, not the draw.
         Seeding.SeedEverything(options.Seed);
-        using var model = RecurrentModelFactory.Create(cell, bidirectional: false, inputSize: 2, [options.HiddenSize], outputSize: 1);
+        using var model = RecurrentModelFactory.Create(cell, bidirectional: false, inputSize: 2, [options.HiddenSize], outputSize: 1, weightInit: options.WeightInit);
         long parameters = RecurrentModelFactory.CountParameters(model);
         log.WriteLine($"{Name(cell)}: {parameters} parameters");
 

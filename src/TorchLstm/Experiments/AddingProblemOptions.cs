@@ -27,6 +27,13 @@ public sealed record AddingProblemOptions
     /// <summary>Hidden units of every model. Accepted: 1 or more.</summary>
     public int HiddenSize { get; init; } = 128;
 
+    /// <summary>
+    /// Initialisation of every model. Keras's recurrent defaults by default: orthogonal recurrent blocks
+    /// and an LSTM forget-gate bias of 1, which keeps the cell's memory open from the first step, where
+    /// the task's long plateau at the baseline is otherwise hard to leave.
+    /// </summary>
+    public WeightInit WeightInit { get; init; } = WeightInit.XavierOrthogonal;
+
     /// <summary>Maximum passes over the training sequences, the same for every model. Accepted: 1 or more.</summary>
     public int Epochs { get; init; } = 30;
 
@@ -78,6 +85,7 @@ public sealed record AddingProblemOptions
         if (ClipGradNorm is { } clip && (!double.IsFinite(clip) || clip <= 0)) throw Out(nameof(ClipGradNorm), clip, "must be null or finite and greater than 0");
         if (SolvedValidationMse is { } solved && (!double.IsFinite(solved) || solved <= 0)) throw Out(nameof(SolvedValidationMse), solved, "must be null or finite and greater than 0");
         if (TimeBudgetPerModel is { } budget && budget <= TimeSpan.Zero) throw Out(nameof(TimeBudgetPerModel), budget, "must be null or positive");
+        if (!Enum.IsDefined(WeightInit)) throw Out(nameof(WeightInit), WeightInit, $"must be one of {string.Join(", ", Enum.GetNames<WeightInit>())}");
         if (Cells is null || Cells.Count == 0)
             throw new ArgumentException("AddingProblemOptions.Cells must name at least one cell (Lstm, Gru, Rnn)", nameof(Cells));
         foreach (var cell in Cells)

@@ -54,6 +54,8 @@ public sealed record AddingProblemResult(AddingProblemOptions Options, IReadOnly
             ["validation_samples"] = Options.ValidationSamples,
             ["test_samples"] = Options.TestSamples,
             ["hidden"] = Options.HiddenSize,
+            ["weight_init"] = Options.WeightInit.ToString(),
+            ["cells"] = string.Join(",", Options.Cells.Select(AddingProblem.Name)),
             ["max_epochs"] = Options.Epochs,
             ["batch_size"] = Options.BatchSize,
             ["learning_rate"] = Options.LearningRate,
