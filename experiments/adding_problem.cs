@@ -3,9 +3,9 @@
 // of T steps, a value channel uniform in [0, 1) and a marker channel with one 1 in each half; the target
 // is the sum of the two marked values. Always answering 1 scores MSE ≈ 1/6. LSTM, GRU and a tanh RNN get
 // the same budget; at T = 100 the gated cells should go far below the baseline and the RNN should not.
-//   dotnet run experiments/adding_problem.cs -- [--T 100] [--seed 42] [--epochs 30] [--budget-seconds S]
-//       [--hidden 128] [--lr 0.001] [--batch-size 64] [--train 20000] [--clip 1.0] [--threads 1]
-//       [--init XavierOrthogonal|TorchDefault|KerasNormal] [--cells lstm,gru,rnn] [--out DIR]
+//   dotnet run experiments/adding_problem.cs -- [--T 100] [--seed 42] [--epochs 20] [--budget-seconds S]
+//       [--hidden 64] [--lr 0.002] [--batch-size 64] [--train 20000] [--clip 1.0] [--threads 1]
+//       [--init TorchDefault|XavierOrthogonal|KerasNormal] [--cells lstm,gru,rnn] [--out DIR]
 using System.Globalization;
 using System.Text.Json;
 using TorchLstm.Cli;
