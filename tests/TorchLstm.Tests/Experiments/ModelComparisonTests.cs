@@ -56,7 +56,7 @@ public class ModelComparisonTests
                 Assert.Equal(Numel(Build(expected, inputs)), rows[i].Parameters);
                 Assert.True(double.IsFinite(rows[i].TestMse) && rows[i].TestMse > 0, $"{task}/{rows[i].Model} test MSE {rows[i].TestMse}");
                 Assert.True(double.IsFinite(rows[i].PersistenceRmse) && rows[i].PersistenceRmse > 0);
-                Assert.True(rows[i].MillisecondsPerEpoch > 0);
+                Assert.True(rows[i].MillisecondsPerEpoch > 0 && rows[i].CpuMillisecondsPerEpoch > 0);
             }
         }
         // Hand count for the sine LSTM [4, 3]: 4·(4·(1+4) + 2·4) + 4·(3·(4+3) + 2·3) + (3 + 1).
