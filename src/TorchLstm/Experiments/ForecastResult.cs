@@ -88,7 +88,9 @@ public sealed class ForecastResult : IDisposable
 
     /// <summary>
     /// The figures written to <c>metrics.json</c>: <c>rmse</c>, <c>mae</c>, <c>baseline_rmse</c>,
-    /// <c>baseline_mae</c>, <c>epochs_run</c>, <c>best_epoch</c>, <c>train_seconds</c> and the setup.
+    /// <c>baseline_mae</c>, <c>epochs_run</c>, <c>best_epoch</c>, <c>train_seconds</c>, the setup, and
+    /// <c>weights_sha256</c> (<see cref="WeightHash.Sha256"/> of the final weights, equal for runs that
+    /// ended bit-identical, such as a resumed run and an uninterrupted one).
     /// </summary>
     public JsonObject MetricsJson() => new()
     {
@@ -107,6 +109,8 @@ public sealed class ForecastResult : IDisposable
         ["stop_reason"] = History.StopReason.ToString(),
         ["train_seconds"] = Math.Round(TrainSeconds, 3),
         ["parameters"] = Summary.TotalParameters,
+        ["resumed_from"] = History.ResumedFrom,
+        ["weights_sha256"] = WeightHash.Sha256(Model),
     };
 
     /// <summary>

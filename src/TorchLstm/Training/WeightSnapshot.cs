@@ -31,6 +31,16 @@ public sealed class WeightSnapshot : IDisposable
         return new WeightSnapshot(copies);
     }
 
+    /// <summary>A snapshot holding copies of <paramref name="tensors"/> (the caller keeps the originals).</summary>
+    internal static WeightSnapshot CopyOf(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var noGrad = no_grad();
+        var copies = new Dictionary<string, Tensor>();
+        foreach (var (name, tensor) in tensors)
+            copies[name] = tensor.detach().clone().DetachFromDisposeScope();
+        return new WeightSnapshot(copies);
+    }
+
     /// <summary>Copies the snapshot back into the module's tensors in place (optimisers keep their references).</summary>
     /// <exception cref="ArgumentException">The module's state dict has different names or shapes.</exception>
     public void RestoreTo(nn.Module module)
