@@ -1,4 +1,5 @@
 #:project ../src/TorchLstm/TorchLstm.csproj
+#:property PublishAot=false
 // The tutorials' first example, exactly: y = sin(linspace(0, 50, 1000)) + 0.1·N(0, 1); windows of 50
 // steps predict the next value; the first 80 % of windows train (the last 20 % of those validate,
 // like Keras's validation_split=0.2), the last 20 % test; LSTM(60) → LSTM(50) → Dense(1), Adam, MSE,
