@@ -190,6 +190,13 @@ public sealed class ExperimentRunner
     /// gradients, in batches; the result lives on the inputs' device and outside every batch scope
     /// (it joins the caller's dispose scope if there is one).
     /// </summary>
+    /// <remarks>
+    /// Thread safety: calls on one model from several threads at once give the same results as
+    /// sequential calls. A model already in eval mode (call <c>model.eval()</c> once) is only read, so
+    /// such calls run in parallel; a model in training mode is switched to eval and back, so those calls
+    /// take the model exclusively and wait for the others. Do not train or change the model's mode
+    /// from another thread while predicting.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="inputs"/> has no sample dimension or no samples.</exception>
     public Tensor Predict(nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256)
@@ -201,28 +208,57 @@ public sealed class ExperimentRunner
         if (inputs.dim() == 0 || inputs.shape[0] == 0)
             throw new ArgumentException($"inputs must have a non-empty sample dimension 0, got shape {Metrics.Shape(inputs)}", nameof(inputs));
 
-        var device = TrainingComponents.DeviceOf(model);
-        bool wasTraining = model.training;
-        model.eval();
+        var guard = ModelGuards.For(model);
+        guard.EnterReadLock();
         try
         {
-            using var outer = NewDisposeScope();
-            using var noGrad = no_grad();
-            long count = inputs.shape[0];
-            bool sameDevice = TrainingComponents.SameDevice(inputs.device, device);
-            var parts = new List<Tensor>((int)((count + batchSize - 1) / batchSize));
-            for (long start = 0; start < count; start += batchSize)
-            {
-                using var scope = NewDisposeScope();
-                var batch = inputs.narrow(0, start, Math.Min(batchSize, count - start));
-                var result = model.forward(sameDevice ? batch : batch.to(device));
-                parts.Add((sameDevice ? result : result.to(inputs.device)).MoveToOuterDisposeScope());
-            }
-            return cat(parts, 0).MoveToOuterDisposeScope();
+            if (IsInEvalMode(model))
+                return PredictInEvalMode(model, inputs, batchSize);
+        }
+        finally
+        {
+            guard.ExitReadLock();
+        }
+
+        guard.EnterWriteLock();
+        bool wasTraining = model.training;
+        try
+        {
+            model.eval();
+            return PredictInEvalMode(model, inputs, batchSize);
         }
         finally
         {
             model.train(wasTraining);
+            guard.ExitWriteLock();
         }
     }
+
+    private static bool IsInEvalMode(nn.Module model) => !model.training && model.modules().All(m => !m.training);
+
+    private static Tensor PredictInEvalMode(nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize)
+    {
+        var device = TrainingComponents.DeviceOf(model);
+        using var outer = NewDisposeScope();
+        using var noGrad = no_grad();
+        long count = inputs.shape[0];
+        bool sameDevice = TrainingComponents.SameDevice(inputs.device, device);
+        var parts = new List<Tensor>((int)((count + batchSize - 1) / batchSize));
+        for (long start = 0; start < count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = inputs.narrow(0, start, Math.Min(batchSize, count - start));
+            var result = model.forward(sameDevice ? batch : batch.to(device));
+            parts.Add((sameDevice ? result : result.to(inputs.device)).MoveToOuterDisposeScope());
+        }
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>One reader-writer lock per model, so that predictions that must switch a model's mode exclude the others.</summary>
+internal static class ModelGuards
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, ReaderWriterLockSlim> Guards = [];
+
+    public static ReaderWriterLockSlim For(nn.Module model) => Guards.GetValue(model, _ => new ReaderWriterLockSlim());
 }

@@ -15,9 +15,13 @@ internal sealed class LastFiniteWeights : IDisposable
     public LastFiniteWeights(nn.Module model)
     {
         using var noGrad = no_grad();
-        pairs = model.state_dict().Values
-            .Select(live => (live, live.detach().clone().DetachFromDisposeScope()))
-            .ToArray();
+        pairs = model.state_dict().Values.Select(live => (live, Copy(live))).ToArray();
+    }
+
+    private static Tensor Copy(Tensor live)
+    {
+        using var detached = live.detach();
+        return detached.clone().DetachFromDisposeScope();
     }
 
     public void Capture()

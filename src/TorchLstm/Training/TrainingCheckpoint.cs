@@ -127,6 +127,8 @@ public sealed class TrainingCheckpoint : IDisposable
             throw new CheckpointException(Path,
                 $"it was written for a differently shaped model: {string.Join("; ", problems)}. Build the model with the same layers, " +
                 "hidden sizes and features, or use another checkpoint directory");
+        // copy_ hands back a wrapper of the same storage; the scope releases it.
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (name, tensor) in target)
             tensor.copy_(modelState[name]);

@@ -37,7 +37,10 @@ public sealed class WeightSnapshot : IDisposable
         using var noGrad = no_grad();
         var copies = new Dictionary<string, Tensor>();
         foreach (var (name, tensor) in tensors)
-            copies[name] = tensor.detach().clone().DetachFromDisposeScope();
+        {
+            using var detached = tensor.detach();
+            copies[name] = detached.clone().DetachFromDisposeScope();
+        }
         return new WeightSnapshot(copies);
     }
 
@@ -51,6 +54,8 @@ public sealed class WeightSnapshot : IDisposable
             throw new ArgumentException(
                 $"the snapshot holds [{string.Join(", ", tensors.Keys)}] but the module has [{string.Join(", ", target.Keys)}]",
                 nameof(module));
+        // copy_ hands back a wrapper of the same storage; the scope releases it.
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (name, tensor) in target)
         {

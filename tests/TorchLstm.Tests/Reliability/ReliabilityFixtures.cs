@@ -72,3 +72,10 @@ internal sealed class SimulatedCrashException : Exception
 {
     public SimulatedCrashException() : base("simulated crash") { }
 }
+
+/// <summary>
+/// Torch's global generator is process-wide: a test that needs bit-identical runs must not share the
+/// process with tests drawing random numbers at the same time, so these run alone.
+/// </summary>
+[CollectionDefinition(nameof(GlobalRandomStateCollection), DisableParallelization = true)]
+public sealed class GlobalRandomStateCollection;

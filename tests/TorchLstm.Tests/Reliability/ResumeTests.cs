@@ -2,6 +2,7 @@ using TorchLstm.Training;
 
 namespace TorchLstm.Tests.Reliability;
 
+[Collection(nameof(GlobalRandomStateCollection))]
 public class ResumeTests
 {
     private static List<Callback> Callbacks(int crashEpoch) =>
