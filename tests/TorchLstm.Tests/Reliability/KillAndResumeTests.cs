@@ -30,7 +30,7 @@ public sealed class ForecastScriptCollection : ICollectionFixture<ForecastScript
 [Collection(nameof(ForecastScriptCollection))]
 public class KillAndResumeTests(ForecastScriptBuild build)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
 
     private static string[] Args(string output, string? checkpoints = null, bool resume = false) =>
     [
@@ -60,13 +60,13 @@ public class KillAndResumeTests(ForecastScriptBuild build)
         string checkpoints = dir.File("checkpoints"), output = dir.File("resumed"), reference = dir.File("reference");
 
         using (var uninterrupted = ScriptProcess.Start("forecast.cs", Args(reference), build: false))
-            Assert.True(uninterrupted.WaitForExit(Patience) && uninterrupted.ExitCode == 0, uninterrupted.StandardError);
+            Assert.True(uninterrupted.WaitForExit(Patience) && uninterrupted.ExitCode == 0, uninterrupted.Describe());
 
         // Kill 1: right after epoch 2's checkpoint is in place, before epoch 3 starts.
         using (var first = ScriptProcess.Start("forecast.cs", Args(output, checkpoints), build: false,
                    new Dictionary<string, string> { ["TORCHLSTM_CHECKPOINT_FAULT"] = "pause-after-write:2" }))
         {
-            Assert.True(first.WaitForError("paused after writing the checkpoint of epoch 2", Patience), first.StandardError);
+            Assert.True(first.WaitForError("paused after writing the checkpoint of epoch 2", Patience), first.Describe());
             first.KillHard();
         }
         Assert.Equal(["epoch-0002.ckpt", "epoch-0001.ckpt"], CheckpointNames(checkpoints));
@@ -75,7 +75,7 @@ public class KillAndResumeTests(ForecastScriptBuild build)
         using (var second = ScriptProcess.Start("forecast.cs", Args(output, checkpoints, resume: true), build: false,
                    new Dictionary<string, string> { ["TORCHLSTM_CHECKPOINT_FAULT"] = "pause-before-rename:4" }))
         {
-            Assert.True(second.WaitForError("paused before renaming the checkpoint of epoch 4", Patience), second.StandardError);
+            Assert.True(second.WaitForError("paused before renaming the checkpoint of epoch 4", Patience), second.Describe());
             second.KillHard();
             Assert.Contains("resuming after epoch 2", second.StandardOutput, StringComparison.Ordinal);
         }
@@ -84,7 +84,7 @@ public class KillAndResumeTests(ForecastScriptBuild build)
 
         using (var last = ScriptProcess.Start("forecast.cs", Args(output, checkpoints, resume: true), build: false))
         {
-            Assert.True(last.WaitForExit(Patience) && last.ExitCode == 0, last.StandardError);
+            Assert.True(last.WaitForExit(Patience) && last.ExitCode == 0, last.Describe());
             Assert.Contains("removed the incomplete", last.StandardOutput, StringComparison.Ordinal);
             Assert.Contains("resuming after epoch 3", last.StandardOutput, StringComparison.Ordinal);
         }

@@ -54,6 +54,10 @@ internal sealed class ScriptProcess : IDisposable
 
     public int ExitCode => process.ExitCode;
 
+    /// <summary>Exit state and output, for assertion messages.</summary>
+    public string Describe() =>
+        $"exited: {process.HasExited}{(process.HasExited ? $" with {process.ExitCode}" : "")}\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}";
+
     /// <summary>Waits for the exit; false on timeout (the process is then killed).</summary>
     public bool WaitForExit(TimeSpan timeout)
     {
