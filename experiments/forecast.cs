@@ -1,12 +1,16 @@
 #:project ../src/TorchLstm/TorchLstm.csproj
+#:property PublishAot=false
 // The main job: forecast a column of a CSV (by default the bundled Seattle weather's next-day
 // temp_max) with a stacked LSTM trained under early stopping and LR-on-plateau, and report it
 // against the persistence baseline.
 //   dotnet run experiments/forecast.cs -- [--csv FILE] [--target COL] [--features A,B] [--window 30]
 //       [--horizon 1] [--epochs 100] [--batch-size 32] [--lr 0.001] [--hidden 64,32] [--dropout 0.2]
-//       [--patience 10] [--predict-level] [--seed 42] [--out DIR]
+//       [--patience 10] [--predict-level] [--seed 42] [--out DIR] [--checkpoint-dir DIR [--resume]]
 // By default the network learns the change from the last observed value (ResidualForecaster);
 // --predict-level trains it on the value itself.
+// With --checkpoint-dir the full training state is saved after every epoch; after a crash, the same
+// command plus --resume continues from the last complete checkpoint and ends with bit-identical weights
+// (compare weights_sha256 in metrics.json).
 using System.Globalization;
 using TorchLstm.Cli;
 using TorchLstm.Data;
@@ -39,10 +43,14 @@ return ExperimentHost.Run(args, cli =>
             BatchSize = cli.Int("batch-size", defaults.Training.BatchSize, min: 1),
             LearningRate = cli.Double("lr", defaults.Training.LearningRate, exclusiveMin: 0),
             Seed = cli.Long("seed", defaults.Training.Seed),
+            CheckpointDirectory = cli.Optional("checkpoint-dir"),
+            Resume = cli.Flag("resume"),
         },
         OutputDirectory = output,
     };
     cli.RejectUnknown();
+    if (options.Training.Resume && options.Training.CheckpointDirectory is null)
+        throw new UsageException("--resume needs --checkpoint-dir DIR: the folder the interrupted run saved its checkpoints in");
 
     using var result = ForecastExperiment.Run(options);
     result.WriteArtifacts(output);
@@ -54,6 +62,8 @@ return ExperimentHost.Run(args, cli =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{result.Data.TargetColumn}, {result.Truth.GetLength(0)} test windows, {result.History.Count} epochs (best {result.History.BestEpoch}), {result.TrainSeconds:F1} s"));
     Console.WriteLine(table);
+    if (result.History.ResumedFrom is { } resumed) Console.WriteLine($"resumed from {resumed}");
+    Console.WriteLine($"weights sha256 {result.MetricsJson()["weights_sha256"]}");
     Console.WriteLine($"wrote metrics.json, history.csv, loss.png, predictions.png, model.pt, scaler.json to {output}");
     return 0;
 });

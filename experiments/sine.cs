@@ -1,9 +1,12 @@
 #:project ../src/TorchLstm/TorchLstm.csproj
+#:property PublishAot=false
 // The tutorials' first example, exactly: y = sin(linspace(0, 50, 1000)) + 0.1·N(0, 1); windows of 50
 // steps predict the next value; the first 80 % of windows train (the last 20 % of those validate,
 // like Keras's validation_split=0.2), the last 20 % test; LSTM(60) → LSTM(50) → Dense(1), Adam, MSE,
 // 20 epochs, batch 32. The noise variance (0.01) is the floor a perfect model reaches.
-//   dotnet run experiments/sine.cs -- [--epochs 20] [--seed 42] [--out DIR]
+//   dotnet run experiments/sine.cs -- [--epochs 20] [--seed 42] [--out DIR] [--checkpoint-dir DIR [--resume]]
+// With --checkpoint-dir the training state is saved every epoch; --resume continues a killed run to
+// the same final weights (weights_sha256 in metrics.json).
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,7 +22,11 @@ return ExperimentHost.Run(args, cli =>
     int epochs = cli.Int("epochs", 20, min: 1);
     long seed = cli.Long("seed", 42);
     string output = cli.String("out", Path.Combine("experiments", "results", "sine"));
+    string? checkpoints = cli.Optional("checkpoint-dir");
+    bool resume = cli.Flag("resume");
     cli.RejectUnknown();
+    if (resume && checkpoints is null)
+        throw new UsageException("--resume needs --checkpoint-dir DIR: the folder the interrupted run saved its checkpoints in");
 
     using var series = BundledDatasets.NoisySine(points: 1000, end: 50, noise: 0.1, seed: seed);
     using var windows = SlidingWindows.Create(series.unsqueeze(1), lookback: 50, horizon: 1, targetColumn: 0);
@@ -34,7 +41,10 @@ return ExperimentHost.Run(args, cli =>
     Console.WriteLine(ModelSummary.Create(model, [1, 50, 1]));
     Console.WriteLine($"{train} training, {validation} validation and {testSet.Count} test windows");
 
-    var options = new TrainingOptions { Epochs = epochs, BatchSize = 32, LearningRate = 1e-3, Seed = seed };
+    var options = new TrainingOptions
+    {
+        Epochs = epochs, BatchSize = 32, LearningRate = 1e-3, Seed = seed, CheckpointDirectory = checkpoints, Resume = resume,
+    };
     var runner = new ExperimentRunner();
     var history = runner.Fit(model, trainSet, validationSet, options, [new CsvLogger(Path.Combine(output, "history.csv"))]);
 
@@ -53,6 +63,8 @@ return ExperimentHost.Run(args, cli =>
         ["final_val_loss"] = history.Last!.ValidationLoss,
         ["epochs"] = history.Count,
         ["train_seconds"] = Math.Round(history.Epochs.Sum(e => e.Seconds), 3),
+        ["resumed_from"] = history.ResumedFrom,
+        ["weights_sha256"] = WeightHash.Sha256(model),
     };
     AtomicFile.WriteAllText(Path.Combine(output, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     Plots.LossCurves(Path.Combine(output, "loss.png"), history.Series("loss"), history.Series("val_loss"),

@@ -96,7 +96,9 @@ public sealed class ForecastResult : IDisposable
 
     /// <summary>
     /// The figures written to <c>metrics.json</c>: <c>rmse</c>, <c>mae</c>, <c>baseline_rmse</c>,
-    /// <c>baseline_mae</c>, <c>epochs_run</c>, <c>best_epoch</c>, <c>train_seconds</c> and the setup.
+    /// <c>baseline_mae</c>, <c>epochs_run</c>, <c>best_epoch</c>, <c>train_seconds</c>, the setup, and
+    /// <c>weights_sha256</c> (<see cref="WeightHash.Sha256"/> of the final weights, equal for runs that
+    /// ended bit-identical, such as a resumed run and an uninterrupted one).
     /// </summary>
     public JsonObject MetricsJson() => new()
     {
@@ -116,6 +118,8 @@ public sealed class ForecastResult : IDisposable
         ["train_seconds"] = Math.Round(TrainSeconds, 3),
         ["parameters"] = Summary.TotalParameters,
         ["predicts_change"] = Forecaster is ResidualForecaster,
+        ["resumed_from"] = History.ResumedFrom,
+        ["weights_sha256"] = WeightHash.Sha256(Forecaster),
     };
 
     /// <summary>

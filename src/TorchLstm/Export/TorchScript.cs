@@ -13,7 +13,7 @@ namespace TorchLstm.Export;
 /// the same zip of pickles, TorchScript source and raw storages that <c>torch.jit.save</c> writes, and
 /// libtorch compiles the source when the file is loaded.
 /// </summary>
-public static class TorchScript
+public static partial class TorchScript
 {
     /// <summary>
     /// Exports <paramref name="model"/> (in eval mode; its modes are restored afterwards) to a

@@ -12,7 +12,10 @@ public static class AtomicFile
     /// <param name="path">Final file name.</param>
     /// <param name="write">Writes the content; it must not close the stream's owner beyond the call.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Write(path, write, beforeRename: null);
+
+    /// <summary>As <see cref="Write(string, Action{Stream})"/>, calling <paramref name="beforeRename"/> with the complete temporary file's path just before the rename (a fault-injection point for crash tests).</summary>
+    internal static void Write(string path, Action<Stream> write, Action<string>? beforeRename)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(write);
@@ -27,6 +30,7 @@ public static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            beforeRename?.Invoke(temporary);
             File.Move(temporary, fullPath, overwrite: true);
         }
         catch
@@ -36,7 +40,7 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Writes <paramref name="text"/> as UTF-8 (no byte-order mark) through <see cref="Write"/>.</summary>
+    /// <summary>Writes <paramref name="text"/> as UTF-8 (no byte-order mark) through <see cref="Write(string, Action{Stream})"/>.</summary>
     public static void WriteAllText(string path, string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static TorchSharp.torch;
 
 namespace TorchLstm.Training;
 
@@ -8,8 +9,10 @@ namespace TorchLstm.Training;
 /// </summary>
 /// <remarks>
 /// A callback's scalar state (counters, best value) round-trips through <see cref="GetState"/> and
-/// <see cref="SetState"/> as JSON; tensors such as kept weights are exposed separately so that a
-/// checkpoint can store them in a tensor format.
+/// <see cref="SetState"/> as JSON; tensors such as kept weights go through <see cref="GetTensorState"/>
+/// and <see cref="SetTensorState"/> so that a checkpoint can store them in a tensor format. When
+/// training resumes from a checkpoint, <see cref="OnTrainBegin"/> runs first (seeing the restored
+/// <see cref="TrainingContext.History"/> and <see cref="TrainingContext.Epoch"/>), then both setters.
 /// </remarks>
 public abstract class Callback
 {
@@ -40,6 +43,21 @@ public abstract class Callback
     /// <summary>Restores state produced by <see cref="GetState"/>.</summary>
     /// <exception cref="ArgumentException">The state lacks a field this callback needs.</exception>
     public virtual void SetState(JsonObject state) => ArgumentNullException.ThrowIfNull(state);
+
+    /// <summary>
+    /// Tensors that belong to the callback's state (for example kept best weights), by name; the
+    /// callback keeps ownership. Empty by default.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, Tensor> GetTensorState() => EmptyTensors;
+
+    /// <summary>
+    /// Restores tensors produced by <see cref="GetTensorState"/>; the callback copies what it keeps
+    /// and the caller disposes <paramref name="tensors"/> afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tensors do not fit this callback.</exception>
+    public virtual void SetTensorState(IReadOnlyDictionary<string, Tensor> tensors) => ArgumentNullException.ThrowIfNull(tensors);
+
+    private static readonly IReadOnlyDictionary<string, Tensor> EmptyTensors = new Dictionary<string, Tensor>();
 
     /// <summary>Reads a required field of a saved state, with a clear error when it is missing.</summary>
     protected static T Read<T>(JsonObject state, string name)

@@ -37,6 +37,9 @@ public sealed class CsvLogger : Callback, IDisposable
                    .. keys.Where(k => k is LogNames.LearningRate or LogNames.Seconds)];
         writer = new StreamWriter(Path, append: false, new UTF8Encoding(false)) { NewLine = "\n" };
         writer.WriteLine("epoch," + string.Join(',', columns));
+        // A resumed run starts with the checkpoint's epochs; the file then reads as if never interrupted.
+        foreach (var record in context.History.Epochs)
+            writer.WriteLine(Row(record.Epoch, column => record.TryGet(column, out double v) ? v : null));
         writer.Flush();
     }
 
@@ -44,14 +47,19 @@ public sealed class CsvLogger : Callback, IDisposable
     public override void OnEpochEnd(TrainingContext context)
     {
         if (writer is null) return;
-        var row = new StringBuilder(context.Epoch.ToString(CultureInfo.InvariantCulture));
+        writer.WriteLine(Row(context.Epoch, column => context.Logs.TryGetValue(column, out double v) ? v : null));
+        writer.Flush();
+    }
+
+    private string Row(int epoch, Func<string, double?> value)
+    {
+        var row = new StringBuilder(epoch.ToString(CultureInfo.InvariantCulture));
         foreach (var column in columns)
         {
             row.Append(',');
-            if (context.Logs.TryGetValue(column, out double value)) row.Append(value.ToString("R", CultureInfo.InvariantCulture));
+            if (value(column) is { } v) row.Append(v.ToString("R", CultureInfo.InvariantCulture));
         }
-        writer.WriteLine(row.ToString());
-        writer.Flush();
+        return row.ToString();
     }
 
     /// <inheritdoc />

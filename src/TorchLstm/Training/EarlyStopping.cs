@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using static TorchSharp.torch;
 
 namespace TorchLstm.Training;
 
@@ -158,6 +159,18 @@ public sealed class EarlyStopping : Callback, IDisposable
         stoppedEpoch = Read<int>(state, "stopped_epoch");
         bestEpoch = Read<int>(state, "best_epoch");
         best = state["best"] is null ? Monitoring.Worst(maximize) : Read<double>(state, "best");
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, Tensor> GetTensorState() =>
+        bestWeights?.Tensors ?? base.GetTensorState();
+
+    /// <inheritdoc />
+    public override void SetTensorState(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        bestWeights?.Dispose();
+        bestWeights = tensors.Count == 0 ? null : WeightSnapshot.CopyOf(tensors);
     }
 
     /// <summary>Releases the kept weights.</summary>

@@ -49,7 +49,7 @@ internal sealed class EpochLoop : IDisposable
         var sizes = new double[batches];
         for (int b = 0; b < batches; b++)
             sizes[b] = Math.Min(options.BatchSize, train.Count - (long)b * options.BatchSize);
-        batchSizes = tensor(sizes, ScalarType.Float64).to(device).DetachFromDisposeScope();
+        batchSizes = tensor(sizes, ScalarType.Float64, device).DetachFromDisposeScope();
         batchLosses = new Tensor?[batches];
         // Decided once: asking a tensor for its device is a native call, too costly per batch.
         moveInputs = !TrainingComponents.SameDevice(train.Inputs.device, device);

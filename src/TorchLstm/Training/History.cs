@@ -74,6 +74,7 @@ public sealed class History
 {
     private readonly List<EpochRecord> epochs = [];
     private readonly List<LearningRateChange> learningRateChanges = [];
+    private readonly List<string> checkpointNotes = [];
 
     /// <summary>One record per completed epoch, in order.</summary>
     public IReadOnlyList<EpochRecord> Epochs => epochs;
@@ -92,6 +93,15 @@ public sealed class History
 
     /// <summary>Name of the quantity <see cref="BestEpoch"/> refers to.</summary>
     public string? Monitor { get; internal set; }
+
+    /// <summary>
+    /// The checkpoint this run resumed from (see <see cref="TrainingOptions.Resume"/>), or null when it
+    /// started at epoch 1. Epochs up to the checkpoint's come from the checkpoint.
+    /// </summary>
+    public string? ResumedFrom { get; internal set; }
+
+    /// <summary>What happened to checkpoints at the start of the run: which one was resumed, which were skipped as unreadable, which stale ones were removed.</summary>
+    public IReadOnlyList<string> CheckpointNotes => checkpointNotes;
 
     /// <summary>Number of completed epochs.</summary>
     public int Count => epochs.Count;
@@ -162,4 +172,6 @@ public sealed class History
     internal void Add(EpochRecord record) => epochs.Add(record);
 
     internal void AddLearningRateChange(LearningRateChange change) => learningRateChanges.Add(change);
+
+    internal void AddCheckpointNote(string note) => checkpointNotes.Add(note);
 }

@@ -83,6 +83,8 @@ public sealed class ModelCheckpoint : Callback
     /// <inheritdoc />
     public override void OnEpochEnd(TrainingContext context)
     {
+        // Weights stepped with a NaN loss are garbage; the runner puts back the last finite ones after this hook.
+        if (!double.IsFinite(context.Logs[LogNames.Loss])) return;
         if (SaveLast) Save(context.Model, LastPath);
         if (!SaveBest) return;
         double current = context.Logs[Monitor];

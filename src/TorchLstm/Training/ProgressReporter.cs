@@ -39,6 +39,8 @@ internal sealed class ProgressReporter : Callback, IDisposable
 
     public override void OnTrainBegin(TrainingContext context)
     {
+        // After a resume the ETA keeps averaging over every epoch, including the restored ones.
+        secondsSoFar = context.History.Epochs.Sum(e => e.Seconds);
         if (!live || context.Options.Epochs == 0) return;
         finished = new ManualResetEventSlim(false);
         long total = (long)context.BatchesPerEpoch * context.Options.Epochs;
@@ -66,7 +68,11 @@ internal sealed class ProgressReporter : Callback, IDisposable
         }
     }
 
-    /// <summary>"Epoch 3/20 - loss: 0.0123 - mae: ... - val_loss: ... - lr: 1.0e-03 - 0.52s - ETA 8.8s".</summary>
+    /// <summary>
+    /// "Epoch 3/20 - loss: 0.0123 - mae: 0.0871 - val_loss: 0.0150 - val_mae: 0.0902 - lr: 1.0e-03 - 0.52s - ETA 8.8s":
+    /// every logged value with four decimals like Keras, switching to four significant digits in
+    /// scientific notation below 1e-3 so small losses do not print as 0.0000.
+    /// </summary>
     internal static string FormatLine(int epoch, int epochs, IDictionary<string, double> logs, double meanEpochSeconds)
     {
         var c = CultureInfo.InvariantCulture;
@@ -75,13 +81,18 @@ internal sealed class ProgressReporter : Callback, IDisposable
         foreach (var (name, value) in logs)
         {
             if (name is LogNames.LearningRate or LogNames.Seconds) continue;
-            sb.Append(c, $" - {name}: {value:0.0000##}");
+            sb.Append(c, $" - {name}: {FormatValue(value)}");
         }
         if (logs.TryGetValue(LogNames.LearningRate, out double lr)) sb.Append(c, $" - lr: {lr:0.0#e+00}");
         if (logs.TryGetValue(LogNames.Seconds, out double seconds)) sb.Append(c, $" - {seconds:0.00}s");
         sb.Append(c, $" - ETA {meanEpochSeconds * (epochs - epoch):0.0}s");
         return sb.ToString();
     }
+
+    internal static string FormatValue(double value) =>
+        value == 0 || !double.IsFinite(value) || Math.Abs(value) >= 1e-3
+            ? value.ToString("0.0000", CultureInfo.InvariantCulture)
+            : value.ToString("0.000e+00", CultureInfo.InvariantCulture);
 
     private void RenderBar(long total)
     {

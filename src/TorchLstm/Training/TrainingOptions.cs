@@ -107,6 +107,27 @@ public sealed record TrainingOptions
     /// <summary>How progress is shown.</summary>
     public ProgressMode Progress { get; init; } = ProgressMode.Auto;
 
+    /// <summary>
+    /// Folder for resumable training checkpoints: after every epoch the complete training state (model,
+    /// optimiser with its learning rate, callback states and kept weights, history, epoch, and the
+    /// states of torch's global generator and the shuffle generator) is written atomically to
+    /// <c>epoch-NNNN.ckpt</c>, keeping the newest <see cref="CheckpointsToKeep"/>. Null writes none.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>
+    /// Continue from the newest readable checkpoint in <see cref="CheckpointDirectory"/> (Lightning's
+    /// <c>ckpt_path="last"</c>, Keras's <c>BackupAndRestore</c>): an unreadable newest file is skipped
+    /// for the one before, and an empty folder starts at epoch 1. The run then ends with the same
+    /// weights and history, bit for bit, as one that was never interrupted. Without it, old
+    /// checkpoints in the folder are deleted when training starts. Accepted: true only with a
+    /// <see cref="CheckpointDirectory"/>.
+    /// </summary>
+    public bool Resume { get; init; }
+
+    /// <summary>How many of the newest per-epoch checkpoints are kept. Accepted: 1 or more (2 lets resume fall back when the newest is damaged).</summary>
+    public int CheckpointsToKeep { get; init; } = 2;
+
     /// <summary>Checks every field.</summary>
     /// <returns>This instance, for chaining.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A field is outside its accepted range; the parameter name is the field's name.</exception>
@@ -135,6 +156,12 @@ public sealed record TrainingOptions
             throw Out(nameof(IgnoreIndex), ignored, "must be null, or a class index of 0 or more used with the CrossEntropy loss");
         if (!Enum.IsDefined(Progress))
             throw Out(nameof(Progress), Progress, $"must be one of {string.Join(", ", Enum.GetNames<ProgressMode>())}");
+        if (CheckpointsToKeep < 1)
+            throw Out(nameof(CheckpointsToKeep), CheckpointsToKeep, "must be 1 or more");
+        if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory))
+            throw new ArgumentException("TrainingOptions.CheckpointDirectory must be null (no checkpoints) or name a folder", nameof(CheckpointDirectory));
+        if (Resume && CheckpointDirectory is null)
+            throw new ArgumentException("TrainingOptions.Resume needs a CheckpointDirectory to resume from", nameof(Resume));
         if (string.IsNullOrWhiteSpace(Device))
             throw new ArgumentException("TrainingOptions.Device must name a device: 'cpu', 'cuda', 'cuda:N' or 'auto'", nameof(Device));
         return this;

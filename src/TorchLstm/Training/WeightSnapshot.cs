@@ -31,6 +31,19 @@ public sealed class WeightSnapshot : IDisposable
         return new WeightSnapshot(copies);
     }
 
+    /// <summary>A snapshot holding copies of <paramref name="tensors"/> (the caller keeps the originals).</summary>
+    internal static WeightSnapshot CopyOf(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var noGrad = no_grad();
+        var copies = new Dictionary<string, Tensor>();
+        foreach (var (name, tensor) in tensors)
+        {
+            using var detached = tensor.detach();
+            copies[name] = detached.clone().DetachFromDisposeScope();
+        }
+        return new WeightSnapshot(copies);
+    }
+
     /// <summary>Copies the snapshot back into the module's tensors in place (optimisers keep their references).</summary>
     /// <exception cref="ArgumentException">The module's state dict has different names or shapes.</exception>
     public void RestoreTo(nn.Module module)
@@ -41,6 +54,8 @@ public sealed class WeightSnapshot : IDisposable
             throw new ArgumentException(
                 $"the snapshot holds [{string.Join(", ", tensors.Keys)}] but the module has [{string.Join(", ", target.Keys)}]",
                 nameof(module));
+        // copy_ hands back a wrapper of the same storage; the scope releases it.
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (name, tensor) in target)
         {

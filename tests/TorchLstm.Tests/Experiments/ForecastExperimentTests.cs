@@ -39,6 +39,8 @@ public class ForecastExperimentTests
             foreach (var key in new[] { "rmse", "mae", "baseline_rmse", "baseline_mae", "epochs_run", "best_epoch", "train_seconds" })
                 Assert.True(metrics.ContainsKey(key), $"metrics.json lacks {key}");
             Assert.Equal(result.Rmse, metrics["rmse"]!.GetValue<double>(), 12);
+            Assert.Equal(WeightHash.Sha256(result.Model), metrics["weights_sha256"]!.GetValue<string>());
+            Assert.Matches("^[0-9a-f]{64}$", metrics["weights_sha256"]!.GetValue<string>());
             foreach (var file in new[] { "history.csv", "loss.png", "predictions.png", "model.pt", "scaler.json", "best.pt", "last.pt" })
                 Assert.True(File.Exists(Path.Combine(output, file)), $"{file} was not written");
             Assert.Equal(5, File.ReadAllLines(Path.Combine(output, "history.csv")).Length);

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace TorchLstm.Tests.Training;
 
+[Collection(nameof(Reliability.GlobalRandomStateCollection))]
 public class ExperimentRunnerTests
 {
     private readonly ExperimentRunner runner = new();

@@ -47,33 +47,45 @@ public class OverheadTests(ITestOutputHelper output)
         var stats = DisposeScopeManager.Statistics;
         static long Created(ThreadDisposeScopeStatistics s) => s.CreatedInScopeCount + s.CreatedOutsideScopeCount;
 
-        long before = Created(stats);
-        foreach (var (x, y) in Batches.Iterate(data, 32, shuffle: true, generator))
+        long Bare(int batchSize)
         {
-            using var scope = NewDisposeScope();
-            using var x0 = x;
-            using var y0 = y;
-            var loss = nn.functional.mse_loss(model.forward(x0), y0);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            long before = Created(stats);
+            foreach (var (x, y) in Batches.Iterate(data, batchSize, shuffle: true, generator))
+            {
+                using var scope = NewDisposeScope();
+                using var x0 = x;
+                using var y0 = y;
+                var loss = nn.functional.mse_loss(model.forward(x0), y0);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+            }
+            return Created(stats) - before;
         }
-        long bare = Created(stats) - before;
 
         // Fit(2 epochs) minus Fit(1 epoch) is exactly one epoch: the set-up cancels out.
         var runner = new ExperimentRunner();
-        long FitCreated(int epochs)
+        long FitEpoch(int batchSize)
         {
-            long start = Created(stats);
-            runner.Fit(model, data, null, new TrainingOptions { Epochs = epochs, Progress = ProgressMode.None });
-            return Created(stats) - start;
+            long FitCreated(int epochs)
+            {
+                long start = Created(stats);
+                runner.Fit(model, data, null, new TrainingOptions { Epochs = epochs, BatchSize = batchSize, Progress = ProgressMode.None });
+                return Created(stats) - start;
+            }
+            return FitCreated(2) - FitCreated(1);
         }
-        long fitEpoch = FitCreated(2) - FitCreated(1);
 
-        double extraPerBatch = (fitEpoch - bare) / 16.0;
-        output.WriteLine($"tensors per epoch: bare {bare}, Fit {fitEpoch}; extra per batch {extraPerBatch:F2}");
+        // 16 and 32 batches per epoch: the difference is 16 batches' worth, so per-epoch work (the
+        // last-finite-weights copy and check, O(parameters)) cancels out and is bounded separately.
+        long extra16 = FitEpoch(32) - Bare(32), extra32 = FitEpoch(16) - Bare(16);
+        double extraPerBatch = (extra32 - extra16) / 16.0;
+        double extraPerEpoch = extra16 - 16 * extraPerBatch;
+        int parameterTensors = model.parameters().Count();
+        output.WriteLine($"extra tensors: per batch {extraPerBatch:F2}, per epoch {extraPerEpoch:F0} for {parameterTensors} parameter tensors");
         // Loss slot, detached loss and output, metric numerator: four small tensors per batch.
         Assert.InRange(extraPerBatch, 0, 5);
+        Assert.InRange(extraPerEpoch, 0, 8 * parameterTensors + 20);
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);

@@ -1,0 +1,113 @@
+#:project ../src/TorchLstm/TorchLstm.csproj
+#:property PublishAot=false
+// Memory stability of long training and of many predictions: the tutorials' sine workload
+// (608 training windows of 50 steps, LSTM(60) → LSTM(50) → Dense(1), batch 32) trained for 200 epochs,
+// then 10,000 Predict calls. Reports the process RSS (after a full GC) at epoch 10 and at the end,
+// TorchSharp's count of live tensors on the training thread after every epoch, and RSS before and
+// after the predictions. Goals: RSS growth within 2 % and a flat live-tensor count.
+//   dotnet run experiments/memory.cs -- [--out DIR] [--epochs 200] [--predicts 10000] [--seed 42]
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchLstm.Cli;
+using TorchLstm.Data;
+using TorchLstm.Models;
+using TorchLstm.Training;
+using TorchSharp;
+
+return ExperimentHost.Run(args, cli =>
+{
+    int epochs = cli.Int("epochs", 200, min: 11);
+    int predicts = cli.Int("predicts", 10_000, min: 1);
+    long seed = cli.Long("seed", 42);
+    string output = cli.String("out", Path.Combine("experiments", "results", "memory"));
+    cli.RejectUnknown();
+
+    using var series = BundledDatasets.NoisySine(points: 1000, end: 50, noise: 0.1, seed: seed);
+    using var windows = SlidingWindows.Create(series.unsqueeze(1), lookback: 50, horizon: 1, targetColumn: 0);
+    long total = windows.Count, trainAndValidation = (long)(0.8 * total), validation = (long)(0.2 * trainAndValidation);
+    long train = trainAndValidation - validation;
+    var trainSet = new SequenceDataset(windows.Inputs[..(int)train], windows.Targets[..(int)train]);
+    var validationSet = new SequenceDataset(windows.Inputs[(int)train..(int)trainAndValidation], windows.Targets[(int)train..(int)trainAndValidation]);
+    using var testInputs = windows.Inputs[(int)trainAndValidation..];
+
+    Seeding.SeedEverything(seed);
+    using var model = new StackedLstm(inputSize: 1, hiddenSizes: [60, 50], outputSize: 1);
+    Console.WriteLine($"{train} training windows, {validation} validation, {testInputs.shape[0]} test; {epochs} epochs; torch threads {torch.get_num_threads()}");
+
+    var probe = new MemoryProbe();
+    var options = new TrainingOptions { Epochs = epochs, BatchSize = 32, LearningRate = 1e-3, Seed = seed, Progress = ProgressMode.None };
+    var clock = Stopwatch.StartNew();
+    new ExperimentRunner().Fit(model, trainSet, validationSet, options, [probe]);
+    double trainSeconds = clock.Elapsed.TotalSeconds;
+
+    var runner = new ExperimentRunner();
+    runner.Predict(model, testInputs).Dispose(); // first call warms up caches and lazy allocations
+    var (predictRssBefore, predictLiveBefore) = MemoryProbe.Measure();
+    clock.Restart();
+    for (int i = 0; i < predicts; i++) runner.Predict(model, testInputs).Dispose();
+    double predictSeconds = clock.Elapsed.TotalSeconds;
+    var (predictRssAfter, predictLiveAfter) = MemoryProbe.Measure();
+
+    var at10 = probe.Samples[9];
+    var last = probe.Samples[^1];
+    double growth = 100.0 * (last.Rss - at10.Rss) / at10.Rss;
+    double predictGrowth = 100.0 * (predictRssAfter - predictRssBefore) / predictRssBefore;
+    var liveSeries = probe.Samples.Select(s => s.Live).ToArray();
+    var result = new JsonObject
+    {
+        ["epochs"] = probe.Samples.Count,
+        ["train_seconds"] = Math.Round(trainSeconds, 1),
+        ["rss_epoch10_mb"] = Mb(at10.Rss),
+        ["rss_final_mb"] = Mb(last.Rss),
+        ["rss_growth_pct"] = Math.Round(growth, 3),
+        ["live_tensors_epoch10"] = at10.Live,
+        ["live_tensors_final"] = last.Live,
+        ["live_tensors_min"] = liveSeries[9..].Min(),
+        ["live_tensors_max"] = liveSeries[9..].Max(),
+        ["live_tensors_every_10_epochs"] = new JsonArray([.. liveSeries.Where((_, i) => (i + 1) % 10 == 0).Select(v => JsonValue.Create(v))]),
+        ["predict_calls"] = predicts,
+        ["predict_windows_per_call"] = testInputs.shape[0],
+        ["predict_seconds"] = Math.Round(predictSeconds, 1),
+        ["predict_rss_before_mb"] = Mb(predictRssBefore),
+        ["predict_rss_after_mb"] = Mb(predictRssAfter),
+        ["predict_rss_growth_pct"] = Math.Round(predictGrowth, 3),
+        ["predict_live_tensors_before"] = predictLiveBefore,
+        ["predict_live_tensors_after"] = predictLiveAfter,
+        ["torch_threads"] = torch.get_num_threads(),
+    };
+    Directory.CreateDirectory(output);
+    AtomicFile.WriteAllText(Path.Combine(output, "memory.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"RSS {Mb(at10.Rss)} MB at epoch 10 → {Mb(last.Rss)} MB at epoch {probe.Samples.Count} ({growth:+0.00;-0.00} %); live tensors {at10.Live} → {last.Live}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{predicts} predictions: RSS {Mb(predictRssBefore)} → {Mb(predictRssAfter)} MB ({predictGrowth:+0.00;-0.00} %); live tensors {predictLiveBefore} → {predictLiveAfter}"));
+    Console.WriteLine($"wrote {Path.Combine(output, "memory.json")}");
+    return 0;
+
+    static double Mb(long bytes) => Math.Round(bytes / (1024.0 * 1024.0), 2);
+});
+
+/// <summary>Records RSS and the live tensor count at the end of every epoch, on the training thread.</summary>
+sealed class MemoryProbe : Callback
+{
+    public List<(long Rss, long Live)> Samples { get; } = [];
+
+    public override void OnEpochEnd(TrainingContext context)
+    {
+        Samples.Add(Measure());
+        if (context.Epoch % 10 == 0)
+            Console.WriteLine($"epoch {context.Epoch}: loss {context.Logs[LogNames.Loss]:0.0000}, RSS {Samples[^1].Rss / (1024 * 1024)} MB, live tensors {Samples[^1].Live}");
+    }
+
+    /// <summary>RSS after a full collection (so that garbage awaiting the GC is not counted) and live tensors on this thread.</summary>
+    public static (long Rss, long Live) Measure()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        return (process.WorkingSet64, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+}
