@@ -13,6 +13,7 @@ using TorchLstm.Experiments;
 using TorchLstm.Models;
 using TorchLstm.Training;
 using TorchSharp;
+using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {

@@ -20,6 +20,7 @@ using TorchLstm.Reporting;
 using TorchLstm.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {

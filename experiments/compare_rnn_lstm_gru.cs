@@ -10,6 +10,7 @@ using TorchLstm.Cli;
 using TorchLstm.Experiments;
 using TorchLstm.Training;
 using TorchSharp;
+using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {

@@ -13,6 +13,7 @@ using TorchLstm.Data;
 using TorchLstm.Reporting;
 using TorchLstm.Training;
 using TorchLstm.Training.Search;
+using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {

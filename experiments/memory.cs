@@ -15,6 +15,7 @@ using TorchLstm.Data;
 using TorchLstm.Models;
 using TorchLstm.Training;
 using TorchSharp;
+using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {

@@ -16,6 +16,7 @@ using TorchLstm.Models;
 using TorchLstm.Reporting;
 using TorchLstm.Training;
 using TorchSharp;
+using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {

@@ -124,19 +124,7 @@ public abstract class Scaler
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string json = ToJson();
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = $"{full}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            File.WriteAllText(temporary, json);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        IO.AtomicFile.WriteAllText(path, ToJson());
     }
 
     /// <summary>Reads a scaler saved by <see cref="Save"/>.</summary>

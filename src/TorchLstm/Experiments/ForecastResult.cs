@@ -7,6 +7,7 @@ using TorchLstm.Reporting;
 using TorchLstm.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLstm.IO;
 
 namespace TorchLstm.Experiments;
 

@@ -2,6 +2,7 @@ using TorchLstm.Export.Archive;
 using TorchLstm.Export.Pickle;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLstm.IO;
 
 namespace TorchLstm.Export;
 
@@ -39,7 +40,7 @@ public static class PyTorchStateDict
             archive.WriteRecord("data.pkl", pickle.Finish());
             archive.WriteStorages(storages);
             archive.Finish();
-        });
+        }, createDirectory: false);
     }
 
     /// <summary>

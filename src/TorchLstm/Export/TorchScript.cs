@@ -4,6 +4,7 @@ using TorchLstm.Export.Emission;
 using TorchLstm.Export.Emitters;
 using TorchLstm.Export.Pickle;
 using TorchSharp;
+using TorchLstm.IO;
 
 namespace TorchLstm.Export;
 
@@ -46,7 +47,7 @@ public static partial class TorchScript
             var graph = new ScriptModuleGraph(emitters);
             root = graph.Emit(model, "");
             classes = graph.Classes;
-            AtomicFile.Write(path, stream => WriteArchive(stream, archiveName, root, classes));
+            AtomicFile.Write(path, stream => WriteArchive(stream, archiveName, root, classes), createDirectory: false);
         }
         finally
         {

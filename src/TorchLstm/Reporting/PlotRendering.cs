@@ -34,19 +34,7 @@ internal static class PlotRendering
     public static void SavePngAtomically(Plot plot, string path, PlotOptions options)
     {
         byte[] png = plot.GetImageBytes(options.Width, options.Height, ImageFormat.Png);
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temporary, png);
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        IO.AtomicFile.Write(path, stream => stream.Write(png));
     }
 
     public static double[] Indexes(int count, int firstIndex) =>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using TorchSharp;
+using TorchLstm.IO;
 
 namespace TorchLstm.Training;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLstm.IO;
 
 namespace TorchLstm.Training;
 

@@ -1,5 +1,6 @@
 using TorchLstm.Training;
 using TorchSharp;
+using TorchLstm.IO;
 
 namespace TorchLstm.Tests.Training;
 

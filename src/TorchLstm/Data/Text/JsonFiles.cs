@@ -1,22 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TorchLstm.IO;
 
 namespace TorchLstm.Data.Text;
 
 /// <summary>JSON files written through a temporary sibling and a rename.</summary>
 internal static class JsonFiles
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     internal static void WriteAtomically(string path, JsonNode json)
     {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
-        Export.Archive.AtomicFile.Write(path, stream =>
-        {
-            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            json.WriteTo(writer, Indented);
-        });
+        AtomicFile.WriteJson(path, json);
     }
 
     internal static JsonNode Read(string path, string what)

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using TorchLstm.Data.Text;
 using static TorchSharp.torch;
+using TorchLstm.IO;
 
 namespace TorchLstm.Models;
 
@@ -107,7 +108,7 @@ public sealed class Seq2SeqTranslator : IDisposable
             ["source_vocabulary"] = SourceVocabulary.ToJson(),
             ["target_vocabulary"] = TargetVocabulary.ToJson(),
         };
-        Export.Archive.AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream =>
+        AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream =>
         {
             // The writer must leave the stream open: the atomic write flushes it to disk before renaming.
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
