@@ -11,6 +11,7 @@ public class NotebookTests
     [
         "01-lstm-gates-from-scratch",
         "02-sine-forecast",
+        "04-weather-and-co2",
         "06-anomaly-detection",
         "10-hyperparameter-search",
     ];
