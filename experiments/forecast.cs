@@ -4,7 +4,9 @@
 // against the persistence baseline.
 //   dotnet run experiments/forecast.cs -- [--csv FILE] [--target COL] [--features A,B] [--window 30]
 //       [--horizon 1] [--epochs 100] [--batch-size 32] [--lr 0.001] [--hidden 64,32] [--dropout 0.2]
-//       [--patience 10] [--seed 42] [--out DIR]
+//       [--patience 10] [--predict-level] [--seed 42] [--out DIR]
+// By default the network learns the change from the last observed value (ResidualForecaster);
+// --predict-level trains it on the value itself.
 using System.Globalization;
 using TorchLstm.Cli;
 using TorchLstm.Data;
@@ -29,6 +31,7 @@ return ExperimentHost.Run(args, cli =>
         },
         HiddenSizes = cli.IntList("hidden", [.. defaults.HiddenSizes]),
         Dropout = cli.Double("dropout", defaults.Dropout),
+        PredictChange = !cli.Flag("predict-level"),
         EarlyStoppingPatience = cli.Int("patience", defaults.EarlyStoppingPatience ?? 10, min: 0),
         Training = defaults.Training with
         {
@@ -45,7 +48,7 @@ return ExperimentHost.Run(args, cli =>
     result.WriteArtifacts(output);
 
     var table = new MarkdownTable(["model", "test RMSE", "test MAE"], precision: 3)
-        .AddRow(result.Model.GetType().Name, result.Rmse, result.Mae)
+        .AddRow(result.Model.GetType().Name + (options.PredictChange ? " (predicts the change)" : ""), result.Rmse, result.Mae)
         .AddRow("persistence (tomorrow = today)", result.BaselineRmse, result.BaselineMae);
     Console.WriteLine();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Analysis;
 
 namespace TorchLstm.Data;
@@ -50,15 +49,15 @@ public static class CsvFrame
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(sourceName);
         var records = new CsvRecordReader(reader, separator, sourceName);
-        var fields = new List<string>();
+        var fields = new CsvRecord();
 
         if (!records.TryRead(fields, out long headerLine))
             throw new DataValidationException($"{sourceName} is empty: expected a header row with the column names followed by data rows");
-        string[] names = fields.ToArray();
+        string[] names = fields.ToStrings();
         ValidateHeader(names, headerLine, sourceName);
 
-        var cells = new List<string>[names.Length];
-        for (int i = 0; i < names.Length; i++) cells[i] = [];
+        var columns = new CsvColumnBuilder[names.Length];
+        for (int i = 0; i < names.Length; i++) columns[i] = new CsvColumnBuilder(names[i]);
         long row = 0;
         while (records.TryRead(fields, out long line))
         {
@@ -67,14 +66,12 @@ public static class CsvFrame
                 throw new DataValidationException(
                     $"{sourceName}: line {line} (data row {row}) has {fields.Count} fields but the header has {names.Length} ({string.Join(separator, names)}); quote fields that contain '{separator}'",
                     column: null, row: row);
-            for (int i = 0; i < names.Length; i++) cells[i].Add(fields[i]);
+            for (int i = 0; i < names.Length; i++) columns[i].Add(fields[i]);
         }
         if (row == 0)
             throw new DataValidationException($"{sourceName} has a header ({string.Join(separator, names)}) but no data rows");
 
-        var columns = new List<DataFrameColumn>(names.Length);
-        for (int i = 0; i < names.Length; i++) columns.Add(ToColumn(names[i], cells[i]));
-        return new DataFrame(columns);
+        return new DataFrame(columns.Select(c => c.Build()));
     }
 
     private static void ValidateHeader(string[] names, long line, string sourceName)
@@ -91,21 +88,5 @@ public static class CsvFrame
                     $"{sourceName}: line {line}: column name '{names[i]}' appears twice in the header (columns {seen[names[i]] + 1} and {i + 1}); column names must be unique",
                     column: names[i]);
         }
-    }
-
-    private static DataFrameColumn ToColumn(string name, List<string> cells)
-    {
-        var values = new double?[cells.Count];
-        bool anyNumber = false;
-        for (int r = 0; r < cells.Count; r++)
-        {
-            string cell = cells[r];
-            if (string.IsNullOrWhiteSpace(cell)) continue;
-            if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-                return new StringDataFrameColumn(name, cells);
-            values[r] = value;
-            anyNumber = true;
-        }
-        return anyNumber ? new DoubleDataFrameColumn(name, values) : new StringDataFrameColumn(name, cells);
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 
 namespace TorchLstm.Data;
 
@@ -16,7 +15,6 @@ internal sealed class CsvRecordReader
     private int _length;
     private int _position;
     private long _line = 1;
-    private readonly StringBuilder _field = new();
     private readonly SearchValues<char> _fieldEnds;
 
     public CsvRecordReader(TextReader reader, char separator, string source)
@@ -32,7 +30,7 @@ internal sealed class CsvRecordReader
     /// <summary>Reads the next non-blank record into <paramref name="fields"/>; false at end of input.</summary>
     /// <param name="fields">Cleared, then filled with the record's fields.</param>
     /// <param name="startLine">1-based line of the file where the record starts.</param>
-    public bool TryRead(List<string> fields, out long startLine)
+    public bool TryRead(CsvRecord fields, out long startLine)
     {
         while (true)
         {
@@ -44,7 +42,7 @@ internal sealed class CsvRecordReader
         }
     }
 
-    private bool ReadRecord(List<string> fields, out bool blank)
+    private bool ReadRecord(CsvRecord fields, out bool blank)
     {
         blank = false;
         int c = Next();
@@ -56,7 +54,6 @@ internal sealed class CsvRecordReader
             return true;
         }
 
-        _field.Clear();
         bool quoted = false, afterQuote = false, fieldWasQuoted = false;
         long quoteLine = _line;
         while (true)
@@ -68,25 +65,24 @@ internal sealed class CsvRecordReader
                         $"{_source}: a quoted field that opens on line {quoteLine} is never closed (reached the end of the input); close it with '\"' and write quotes inside it as '\"\"'");
                 if (c == '"')
                 {
-                    if (Peek() == '"') { Next(); _field.Append('"'); }
+                    if (Peek() == '"') { Next(); fields.Append('"'); }
                     else { quoted = false; afterQuote = true; }
                 }
                 else
                 {
                     if (c == '\n' || (c == '\r' && Peek() != '\n')) _line++;
-                    _field.Append((char)c);
+                    fields.Append((char)c);
                 }
             }
             else if (c < 0 || c == '\n' || c == '\r')
             {
-                fields.Add(_field.ToString());
+                fields.EndField();
                 if (c >= 0) ConsumeLineEnd(c);
                 return true;
             }
             else if (c == _separator)
             {
-                fields.Add(_field.ToString());
-                _field.Clear();
+                fields.EndField();
                 afterQuote = fieldWasQuoted = false;
             }
             else if (afterQuote)
@@ -94,19 +90,19 @@ internal sealed class CsvRecordReader
                 throw new DataValidationException(
                     $"{_source}: line {_line}: unexpected character '{(char)c}' after the closing quote of field {fields.Count + 1}; a quoted field must be followed by '{_separator}' or the end of the line");
             }
-            else if (c == '"' && _field.Length == 0 && !fieldWasQuoted)
+            else if (c == '"' && fields.CurrentFieldLength == 0 && !fieldWasQuoted)
             {
                 quoted = fieldWasQuoted = true;
                 quoteLine = _line;
             }
             else
             {
-                _field.Append((char)c);
+                fields.Append((char)c);
                 // Inside an unquoted field nothing but a separator or line end is special: copy the run at once.
                 var rest = _buffer.AsSpan(_position, _length - _position);
                 int run = rest.IndexOfAny(_fieldEnds);
                 if (run < 0) run = rest.Length;
-                _field.Append(rest[..run]);
+                fields.Append(rest[..run]);
                 _position += run;
             }
             c = Next();

@@ -78,17 +78,18 @@ public static class ForecastExperiment
 
             Seeding.SeedEverything(options.Training.Seed);
             var model = CreateModel(options, table.FeatureCount);
-            var summary = ModelSummary.Create(model, [1, options.Data.Lookback, table.FeatureCount]);
+            nn.Module<Tensor, Tensor> forecaster = options.PredictChange ? new ResidualForecaster(model, data.TargetIndex) : model;
+            var summary = ModelSummary.Create(forecaster, [1, options.Data.Lookback, table.FeatureCount]);
             log.WriteLine(summary);
 
             var builtIn = BuiltInCallbacks(options, data.Validation is not null);
             var watch = Stopwatch.StartNew();
-            var history = new ExperimentRunner(log).Fit(model, data.Train, data.Validation, options.Training,
+            var history = new ExperimentRunner(log).Fit(forecaster, data.Train, data.Validation, options.Training,
                 [.. builtIn, .. callbacks ?? []]);
             watch.Stop();
             foreach (var callback in builtIn.OfType<IDisposable>()) callback.Dispose();
 
-            return ForecastResult.Evaluate(model, history, data, summary, watch.Elapsed.TotalSeconds);
+            return ForecastResult.Evaluate(model, forecaster, history, data, summary, watch.Elapsed.TotalSeconds);
         }
         catch
         {

@@ -45,6 +45,13 @@ public sealed record ForecastExperimentOptions
     /// <summary>Weight initialisation of the recurrent layers and the head.</summary>
     public WeightInit WeightInit { get; init; } = WeightInit.TorchDefault;
 
+    /// <summary>
+    /// Train the network to predict the change from the last observed target value
+    /// (<see cref="ResidualForecaster"/>) rather than the value itself. On by default: on daily weather a
+    /// plain network does not beat persistence, the residual one does.
+    /// </summary>
+    public bool PredictChange { get; init; } = true;
+
     /// <summary>Optimiser, loss, batch size, epochs, seed and device.</summary>
     public TrainingOptions Training { get; init; } = new() { Epochs = 100 };
 

@@ -16,17 +16,25 @@ namespace TorchLstm.Experiments;
 /// </summary>
 public sealed class ForecastResult : IDisposable
 {
-    private ForecastResult(StackedRecurrent model, History history, ForecastData data, ModelSummary summary, double trainSeconds)
+    private ForecastResult(
+        StackedRecurrent model, nn.Module<Tensor, Tensor> forecaster, History history, ForecastData data, ModelSummary summary, double trainSeconds)
     {
         Model = model;
+        Forecaster = forecaster;
         History = history;
         Data = data;
         Summary = summary;
         TrainSeconds = trainSeconds;
     }
 
-    /// <summary>The trained model (best weights restored when early stopping ran), in eval mode.</summary>
+    /// <summary>The trained recurrent network (best weights restored when early stopping ran), in eval mode.</summary>
     public StackedRecurrent Model { get; }
+
+    /// <summary>
+    /// What maps scaled windows to scaled forecasts: <see cref="Model"/> itself, or a
+    /// <see cref="ResidualForecaster"/> around it when the options asked to predict the change.
+    /// </summary>
+    public nn.Module<Tensor, Tensor> Forecaster { get; }
 
     /// <summary>Per-epoch losses, metrics and learning rates.</summary>
     public History History { get; }
@@ -65,13 +73,13 @@ public sealed class ForecastResult : IDisposable
     public double BaselineMae { get; private set; }
 
     internal static ForecastResult Evaluate(
-        StackedRecurrent model, History history, ForecastData data, ModelSummary summary, double trainSeconds)
+        StackedRecurrent model, nn.Module<Tensor, Tensor> forecaster, History history, ForecastData data, ModelSummary summary, double trainSeconds)
     {
-        var result = new ForecastResult(model, history, data, summary, trainSeconds);
+        var result = new ForecastResult(model, forecaster, history, data, summary, trainSeconds);
         var test = data.Test!;
         using (var scope = NewDisposeScope())
         {
-            var predicted = data.InverseTarget(new ExperimentRunner().Predict(model, test.Inputs));
+            var predicted = data.InverseTarget(new ExperimentRunner().Predict(forecaster, test.Inputs));
             var truth = data.OriginalTargets(test);
             var persistence = data.NaivePersistence(test);
             result.Predicted = ToMatrix(predicted);
@@ -107,6 +115,7 @@ public sealed class ForecastResult : IDisposable
         ["stop_reason"] = History.StopReason.ToString(),
         ["train_seconds"] = Math.Round(TrainSeconds, 3),
         ["parameters"] = Summary.TotalParameters,
+        ["predicts_change"] = Forecaster is ResidualForecaster,
     };
 
     /// <summary>
@@ -120,7 +129,7 @@ public sealed class ForecastResult : IDisposable
         var json = MetricsJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"), json + Environment.NewLine);
         AtomicFile.WriteAllText(Path.Combine(directory, "history.csv"), History.ToCsv());
-        ModelCheckpoint.Save(Model, Path.Combine(directory, "model.pt"));
+        ModelCheckpoint.Save(Forecaster, Path.Combine(directory, "model.pt"));
         Data.Scaler.Save(Path.Combine(directory, "scaler.json"));
 
         Plots.LossCurves(Path.Combine(directory, "loss.png"), History.Series(LogNames.Loss),
@@ -148,6 +157,7 @@ public sealed class ForecastResult : IDisposable
     /// <summary>Disposes the model and the prepared data.</summary>
     public void Dispose()
     {
+        if (!ReferenceEquals(Forecaster, Model)) Forecaster.Dispose();
         Model.Dispose();
         Data.Dispose();
     }

@@ -86,7 +86,7 @@ internal sealed class EpochLoop : IDisposable
             var losses = stack(batchLosses!).to(ScalarType.Float64);
             ReleaseBatchLosses();
             trainLoss = (losses * batchSizes).sum().item<double>() / train.Count;
-            trainMetric = metricSum.item<double>() / TrainingComponents.MetricDenominator(train);
+            trainMetric = metricSum.item<double>() / TrainingComponents.MetricDenominator(train, options);
             if (!double.IsFinite(trainLoss))
                 context.FirstNonFiniteBatch = (int)losses.isfinite().logical_not().nonzero()[0, 0].item<long>() + 1;
         }
@@ -140,7 +140,7 @@ internal sealed class EpochLoop : IDisposable
 
             var detachedLoss = loss.detach();
             batchLosses[batch] = detachedLoss.DetachFromDisposeScope();
-            metricSum.add_(TrainingComponents.MetricNumerator(options.Loss, output.detach(), y));
+            metricSum.add_(TrainingComponents.MetricNumerator(options, output.detach(), y));
 
             batch++;
             if (callbacks.Length > 0)

@@ -22,7 +22,8 @@ internal static class TrainingComponents
         LossKind.Mae => nn.functional.l1_loss(output, target),
         LossKind.Huber => nn.functional.huber_loss(output, target, options.HuberDelta),
         // (N, T, C) logits against (N, T) indices flatten to the (N*T, C) / (N*T) form cross_entropy takes.
-        LossKind.CrossEntropy => nn.functional.cross_entropy(output.reshape(-1, output.shape[^1]), target.reshape(-1)),
+        LossKind.CrossEntropy => nn.functional.cross_entropy(output.reshape(-1, output.shape[^1]), target.reshape(-1),
+            ignore_index: options.IgnoreIndex ?? -100),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "unknown loss"),
     };
 
@@ -33,11 +34,19 @@ internal static class TrainingComponents
     /// The per-batch numerator of the epoch metric (sum of absolute errors, or count of correct
     /// predictions); dividing the epoch's sum by <see cref="MetricDenominator"/> gives the metric.
     /// </summary>
-    public static Tensor MetricNumerator(LossKind loss, Tensor output, Tensor target) => loss == LossKind.CrossEntropy
-        ? output.argmax(-1).eq(target).sum()
-        : nn.functional.l1_loss(output, target, nn.Reduction.Sum);
+    public static Tensor MetricNumerator(TrainingOptions options, Tensor output, Tensor target)
+    {
+        if (options.Loss != LossKind.CrossEntropy) return nn.functional.l1_loss(output, target, nn.Reduction.Sum);
+        var correct = output.argmax(-1).eq(target);
+        return options.IgnoreIndex is { } ignored ? correct.logical_and(target.ne(ignored)).sum() : correct.sum();
+    }
 
-    public static long MetricDenominator(SequenceDataset data) => data.Targets.numel();
+    public static long MetricDenominator(SequenceDataset data, TrainingOptions options)
+    {
+        if (options.Loss != LossKind.CrossEntropy || options.IgnoreIndex is not { } ignored) return data.Targets.numel();
+        using var scope = NewDisposeScope();
+        return data.Targets.ne(ignored).sum().item<long>();
+    }
 
     public static IReadOnlyList<string> LogKeys(LossKind loss, bool hasValidation)
     {
@@ -148,10 +157,10 @@ internal static class TrainingComponents
                 var output = model.forward(x);
                 if (first) { CheckOutput(options.Loss, output, y, data); first = false; }
                 lossSum.add_(Loss(options, output, y), x.shape[0]);
-                metricSum.add_(MetricNumerator(options.Loss, output, y));
+                metricSum.add_(MetricNumerator(options, output, y));
             }
             double loss = lossSum.item<double>() / data.Count;
-            double metric = metricSum.item<double>() / MetricDenominator(data);
+            double metric = metricSum.item<double>() / MetricDenominator(data, options);
             return (loss, metric);
         }
         finally

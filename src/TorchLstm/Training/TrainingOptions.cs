@@ -85,6 +85,13 @@ public sealed record TrainingOptions
     public double? ClipGradNorm { get; init; }
 
     /// <summary>
+    /// With <see cref="LossKind.CrossEntropy"/>, target positions holding this class index count neither
+    /// in the loss nor in the accuracy (torch's <c>ignore_index</c>), e.g. 0 for the padding of
+    /// variable-length output sequences. Accepted: null, or 0 or more with the cross-entropy loss.
+    /// </summary>
+    public long? IgnoreIndex { get; init; }
+
+    /// <summary>
     /// Seeds torch's global generator (dropout and any random layer) and the shuffling generator when
     /// training starts. Seed with <see cref="Seeding.SeedEverything"/> before building the model to fix
     /// its initial weights too.
@@ -124,6 +131,8 @@ public sealed record TrainingOptions
             throw Out(nameof(HuberDelta), HuberDelta, "must be finite and greater than 0");
         if (ClipGradNorm is { } clip && (!double.IsFinite(clip) || clip <= 0))
             throw Out(nameof(ClipGradNorm), clip, "must be null (no clipping) or finite and greater than 0");
+        if (IgnoreIndex is { } ignored && (ignored < 0 || Loss != LossKind.CrossEntropy))
+            throw Out(nameof(IgnoreIndex), ignored, "must be null, or a class index of 0 or more used with the CrossEntropy loss");
         if (!Enum.IsDefined(Progress))
             throw Out(nameof(Progress), Progress, $"must be one of {string.Join(", ", Enum.GetNames<ProgressMode>())}");
         if (string.IsNullOrWhiteSpace(Device))

@@ -27,6 +27,7 @@ public class ForecastExperimentTests
             result.WriteArtifacts(output);
 
             Assert.IsType<StackedLstm>(result.Model);
+            Assert.Same(result.Model, Assert.IsType<ResidualForecaster>(result.Forecaster).Model);
             Assert.Equal(4, result.History.Count);
             // 1461 rows, 20 % test = 292 target rows minus the last horizon-1 that have no full horizon.
             Assert.Equal(2, result.Truth.GetLength(1));

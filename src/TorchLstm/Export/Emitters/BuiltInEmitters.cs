@@ -10,20 +10,21 @@ namespace TorchLstm.Export.Emitters;
 /// </summary>
 public static class BuiltInEmitters
 {
-    /// <summary>LSTM, GRU, RNN, Linear, Dropout, Embedding, Sequential, ModuleList, ReLU, Tanh, Sigmoid, LeakyReLU, Softmax, LogSoftmax, Identity.</summary>
+    /// <summary>LSTM, GRU, RNN, LSTMCell, GRUCell, RNNCell, Linear, Dropout, Embedding, Sequential, ModuleList, ReLU, Tanh, Sigmoid, LeakyReLU, Softmax, LogSoftmax, Identity.</summary>
     public static IReadOnlyList<IModuleEmitter> Layers { get; } =
     [
-        new LstmEmitter(), new GruEmitter(), new RnnEmitter(),
+        new LstmEmitter(), new GruEmitter(), new RnnEmitter(), new LstmCellEmitter(), new GruCellEmitter(), new RnnCellEmitter(),
         new LinearEmitter(), new DropoutEmitter(), new EmbeddingEmitter(), new SequentialEmitter(), new ModuleListEmitter(),
         new ReluEmitter(), new TanhEmitter(), new SigmoidEmitter(), new LeakyReluEmitter(),
         new SoftmaxEmitter(), new LogSoftmaxEmitter(), new IdentityEmitter(),
     ];
 
-    /// <summary>The library's models: StackedLstm, StackedGru, StackedRnn, BidirectionalRnn, SequenceClassifier, ScaledForecaster, ResidualForecaster, ScratchLstm, ScratchGru.</summary>
+    /// <summary>The library's models: StackedLstm, StackedGru, StackedRnn, BidirectionalRnn, SequenceClassifier, ScaledForecaster, ResidualForecaster, ScratchLstm, ScratchGru, Seq2SeqAttention.</summary>
     public static IReadOnlyList<IModuleEmitter> Models { get; } =
     [
         new StackedLstmEmitter(), new StackedGruEmitter(), new StackedRnnEmitter(), new BidirectionalRnnEmitter(),
         new SequenceClassifierEmitter(), new ScaledForecasterEmitter(), new ResidualForecasterEmitter(), new ScratchLstmEmitter(), new ScratchGruEmitter(),
+        new Seq2SeqAttentionEmitter(),
     ];
 
     /// <summary>Everything above: <see cref="Layers"/> then <see cref="Models"/>.</summary>
