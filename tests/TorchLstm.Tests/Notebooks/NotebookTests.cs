@@ -11,7 +11,9 @@ public class NotebookTests
     [
         "01-lstm-gates-from-scratch",
         "02-sine-forecast",
+        "04-weather-and-co2",
         "06-anomaly-detection",
+        "09-export-torchscript",
         "10-hyperparameter-search",
     ];
 
