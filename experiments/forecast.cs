@@ -4,7 +4,7 @@
 // temp_max) with a stacked LSTM trained under early stopping and LR-on-plateau, and report it
 // against the persistence baseline.
 //   dotnet run experiments/forecast.cs -- [--csv FILE] [--target COL] [--features A,B] [--window 30]
-//       [--horizon 1] [--epochs 100] [--batch-size 32] [--lr 0.001] [--hidden 64,32] [--dropout 0.2]
+//       [--horizon 1] [--epochs 100] [--batch-size 32] [--lr 0.001] [--hidden 64,32] [--dropout 0]
 //       [--patience 10] [--predict-level] [--seed 42] [--out DIR] [--checkpoint-dir DIR [--resume]]
 // By default the network learns the change from the last observed value (ResidualForecaster);
 // --predict-level trains it on the value itself.
