@@ -6,6 +6,9 @@
 //   dotnet run experiments/forecast.cs -- [--csv FILE] [--target COL] [--features A,B] [--window 30]
 //       [--horizon 1] [--epochs 100] [--batch-size 32] [--lr 0.001] [--hidden 64,32] [--dropout 0]
 //       [--patience 10] [--predict-level] [--seed 42] [--out DIR] [--checkpoint-dir DIR [--resume]]
+//       [--export FILE]
+// --export writes a TorchScript file that takes raw windows (batch, window, features) and returns the
+// target on its original scale: the fitted scaler travels inside it (see the README for the Python side).
 // By default the network learns the change from the last observed value (ResidualForecaster);
 // --predict-level trains it on the value itself.
 // With --checkpoint-dir the full training state is saved after every epoch; after a crash, the same
@@ -15,6 +18,7 @@ using System.Globalization;
 using TorchLstm.Cli;
 using TorchLstm.Data;
 using TorchLstm.Experiments;
+using TorchLstm.Export;
 using TorchLstm.Reporting;
 using TorchLstm.Training;
 
@@ -22,6 +26,7 @@ return ExperimentHost.Run(args, cli =>
 {
     var defaults = new ForecastExperimentOptions();
     string output = cli.String("out", Path.Combine("experiments", "results", "forecast"));
+    string? export = cli.Optional("export");
     var options = defaults with
     {
         CsvPath = cli.Optional("csv"),
@@ -65,5 +70,12 @@ return ExperimentHost.Run(args, cli =>
     if (result.History.ResumedFrom is { } resumed) Console.WriteLine($"resumed from {resumed}");
     Console.WriteLine($"weights sha256 {result.MetricsJson()["weights_sha256"]}");
     Console.WriteLine($"wrote metrics.json, history.csv, loss.png, predictions.png, model.pt, scaler.json to {output}");
+    if (export is not null)
+    {
+        // The wrapper shares the trained modules with the result, which disposes them.
+        var deployable = ScaledForecaster.FromScaler(result.Forecaster, result.Data.Scaler, result.Data.TargetIndex);
+        TorchScript.Save(deployable, export);
+        Console.WriteLine($"exported TorchScript (raw windows in, {result.Data.TargetColumn} out) to {export}");
+    }
     return 0;
 });
