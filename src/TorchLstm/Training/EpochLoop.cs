@@ -79,6 +79,12 @@ internal sealed class EpochLoop : IDisposable
             ReleaseBatchLosses();
             return false;
         }
+        // TorchSharp's optimisers leave tensor wrappers to the finaliser; each keeps a gradient-sized
+        // native buffer alive until a GC runs. Measured on the seed workload: about 45 MB of resident
+        // memory per epoch otherwise, held by the C allocator even after a later GC. One collection per
+        // epoch costs a few milliseconds and keeps memory flat.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
 
         double trainLoss, trainMetric;
         using (var scope = NewDisposeScope())
