@@ -13,6 +13,7 @@ public class NotebookTests
         "02-sine-forecast",
         "04-weather-and-co2",
         "06-anomaly-detection",
+        "08-seq2seq-attention",
         "09-export-torchscript",
         "10-hyperparameter-search",
     ];
