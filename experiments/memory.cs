@@ -47,7 +47,13 @@ return ExperimentHost.Run(args, cli =>
     runner.Predict(model, testInputs).Dispose(); // first call warms up caches and lazy allocations
     var (predictRssBefore, predictLiveBefore) = MemoryProbe.Measure();
     clock.Restart();
-    for (int i = 0; i < predicts; i++) runner.Predict(model, testInputs).Dispose();
+    // RSS every 1,000 calls tells a steady climb (a leak) from allocator noise in a single before/after pair.
+    var predictRssSeries = new JsonArray();
+    for (int i = 1; i <= predicts; i++)
+    {
+        runner.Predict(model, testInputs).Dispose();
+        if (i % 1000 == 0) predictRssSeries.Add(Mb(MemoryProbe.Measure().Rss));
+    }
     double predictSeconds = clock.Elapsed.TotalSeconds;
     var (predictRssAfter, predictLiveAfter) = MemoryProbe.Measure();
 
@@ -74,6 +80,7 @@ return ExperimentHost.Run(args, cli =>
         ["predict_rss_before_mb"] = Mb(predictRssBefore),
         ["predict_rss_after_mb"] = Mb(predictRssAfter),
         ["predict_rss_growth_pct"] = Math.Round(predictGrowth, 3),
+        ["predict_rss_every_1000_mb"] = predictRssSeries,
         ["predict_live_tensors_before"] = predictLiveBefore,
         ["predict_live_tensors_after"] = predictLiveAfter,
         ["torch_threads"] = torch.get_num_threads(),
