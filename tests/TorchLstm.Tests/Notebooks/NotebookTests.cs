@@ -12,6 +12,7 @@ public class NotebookTests
         "01-lstm-gates-from-scratch",
         "02-sine-forecast",
         "04-weather-and-co2",
+        "05-stock-prices",
         "06-anomaly-detection",
         "08-seq2seq-attention",
         "09-export-torchscript",
