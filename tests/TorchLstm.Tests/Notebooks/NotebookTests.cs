@@ -14,6 +14,7 @@ public class NotebookTests
         "04-weather-and-co2",
         "05-stock-prices",
         "06-anomaly-detection",
+        "07-text-classification",
         "08-seq2seq-attention",
         "09-export-torchscript",
         "10-hyperparameter-search",
