@@ -11,6 +11,7 @@ public class NotebookTests
     [
         "01-lstm-gates-from-scratch",
         "02-sine-forecast",
+        "03-rnn-vs-lstm-vs-gru",
         "04-weather-and-co2",
         "05-stock-prices",
         "06-anomaly-detection",
