@@ -9,7 +9,7 @@ namespace TorchLstm.Data;
 public static class BundledDatasets
 {
     /// <summary>File names of the bundled CSV files.</summary>
-    public static IReadOnlyList<string> FileNames { get; } = ["seattle-weather.csv", "co2-concentration.csv", "stocks.csv"];
+    public static IReadOnlyList<string> FileNames { get; } = ["seattle-weather.csv", "co2-concentration.csv", "stocks.csv", WordLanguages.FileName];
 
     /// <summary>
     /// Daily Seattle weather 2012–2015 (1461 rows): date, precipitation, temp_max, temp_min, wind, weather.

@@ -62,9 +62,12 @@ internal static class TrainingComponents
         data.Validate(name);
         if (data.Count == 0)
             throw new ArgumentException($"{name}: the dataset holds no samples", name);
-        if (!data.Inputs.is_floating_point())
-            throw new ArgumentException($"{name}: inputs must be a floating-point tensor (got {data.Inputs.dtype}); convert with .to(ScalarType.Float32)", name);
-        CheckFinite(data.Inputs, $"{name} inputs", name);
+        // Integer inputs are token ids for models that embed them (SequenceClassifier); the model checks their range.
+        if (data.Inputs.dtype == ScalarType.Bool || data.Inputs.is_complex())
+            throw new ArgumentException(
+                $"{name}: inputs must be a floating-point tensor, or integer token ids for a model that embeds them (got {data.Inputs.dtype}); convert with .to(ScalarType.Float32)", name);
+        if (data.Inputs.is_floating_point())
+            CheckFinite(data.Inputs, $"{name} inputs", name);
         if (loss == LossKind.CrossEntropy)
         {
             if (data.Targets.is_floating_point() || data.Targets.dtype == ScalarType.Bool)

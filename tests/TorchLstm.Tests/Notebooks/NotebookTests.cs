@@ -11,8 +11,11 @@ public class NotebookTests
     [
         "01-lstm-gates-from-scratch",
         "02-sine-forecast",
+        "03-rnn-vs-lstm-vs-gru",
         "04-weather-and-co2",
+        "05-stock-prices",
         "06-anomaly-detection",
+        "07-text-classification",
         "08-seq2seq-attention",
         "09-export-torchscript",
         "10-hyperparameter-search",
