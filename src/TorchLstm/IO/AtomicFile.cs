@@ -8,7 +8,8 @@ public static class AtomicFile
 {
     /// <summary>
     /// Runs <paramref name="write"/> on a temporary file in the destination's folder, flushes it to
-    /// disk, then renames it over <paramref name="path"/>. If <paramref name="write"/> throws, the
+    /// disk, renames it over <paramref name="path"/> and flushes the folder (so the rename itself is on
+    /// disk and the new file survives a power loss, not only a killed process). If <paramref name="write"/> throws, the
     /// temporary file is deleted and an existing file at <paramref name="path"/> is left untouched.
     /// </summary>
     /// <remarks>The temporary file lives in the same folder because a rename is only atomic within one file system.</remarks>
@@ -46,6 +47,7 @@ public static class AtomicFile
             TryDelete(temporary);
             throw;
         }
+        _ = DirectorySync.Flush(directory);
     }
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 (no byte-order mark) through <see cref="Write(string, Action{Stream}, bool)"/>.</summary>
