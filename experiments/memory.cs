@@ -25,17 +25,12 @@ return ExperimentHost.Run(args, cli =>
     string output = cli.String("out", Path.Combine("experiments", "results", "memory"));
     cli.RejectUnknown();
 
-    using var series = BundledDatasets.NoisySine(points: 1000, end: 50, noise: 0.1, seed: seed);
-    using var windows = SlidingWindows.Create(series.unsqueeze(1), lookback: 50, horizon: 1, targetColumn: 0);
-    long total = windows.Count, trainAndValidation = (long)(0.8 * total), validation = (long)(0.2 * trainAndValidation);
-    long train = trainAndValidation - validation;
-    var trainSet = new SequenceDataset(windows.Inputs[..(int)train], windows.Targets[..(int)train]);
-    var validationSet = new SequenceDataset(windows.Inputs[(int)train..(int)trainAndValidation], windows.Targets[(int)train..(int)trainAndValidation]);
-    using var testInputs = windows.Inputs[(int)trainAndValidation..];
+    using var example = SineExample.Create(points: 1000, lookback: 50, seed: seed);
+    var (trainSet, validationSet, testInputs) = (example.Train, example.Validation, example.Test.Inputs);
 
     Seeding.SeedEverything(seed);
     using var model = new StackedLstm(inputSize: 1, hiddenSizes: [60, 50], outputSize: 1);
-    Console.WriteLine($"{train} training windows, {validation} validation, {testInputs.shape[0]} test; {epochs} epochs; torch threads {torch.get_num_threads()}");
+    Console.WriteLine($"{trainSet.Count} training windows, {validationSet.Count} validation, {testInputs.shape[0]} test; {epochs} epochs; torch threads {torch.get_num_threads()}");
 
     var probe = new MemoryProbe();
     var options = new TrainingOptions { Epochs = epochs, BatchSize = 32, LearningRate = 1e-3, Seed = seed, Progress = ProgressMode.None };

@@ -29,18 +29,13 @@ return ExperimentHost.Run(args, cli =>
     if (resume && checkpoints is null)
         throw new UsageException("--resume needs --checkpoint-dir DIR: the folder the interrupted run saved its checkpoints in");
 
-    using var series = BundledDatasets.NoisySine(points: 1000, end: 50, noise: 0.1, seed: seed);
-    using var windows = SlidingWindows.Create(series.unsqueeze(1), lookback: 50, horizon: 1, targetColumn: 0);
-    long total = windows.Count, trainAndValidation = (long)(0.8 * total), validation = (long)(0.2 * trainAndValidation);
-    long train = trainAndValidation - validation;
-    var trainSet = new SequenceDataset(windows.Inputs[..(int)train], windows.Targets[..(int)train]);
-    var validationSet = new SequenceDataset(windows.Inputs[(int)train..(int)trainAndValidation], windows.Targets[(int)train..(int)trainAndValidation]);
-    var testSet = new SequenceDataset(windows.Inputs[(int)trainAndValidation..], windows.Targets[(int)trainAndValidation..]);
+    using var example = SineExample.Create(points: 1000, lookback: 50, seed: seed);
+    var (trainSet, validationSet, testSet) = (example.Train, example.Validation, example.Test);
 
     Seeding.SeedEverything(seed);
     using var model = new StackedLstm(inputSize: 1, hiddenSizes: [60, 50], outputSize: 1);
     Console.WriteLine(ModelSummary.Create(model, [1, 50, 1]));
-    Console.WriteLine($"{train} training, {validation} validation and {testSet.Count} test windows");
+    Console.WriteLine($"{trainSet.Count} training, {validationSet.Count} validation and {testSet.Count} test windows");
 
     var options = new TrainingOptions
     {

@@ -27,14 +27,8 @@ public static class SeedWorkload
     /// <param name="seed">Seed of the noise.</param>
     public static SequenceDataset TrainingWindows(long seed = 42)
     {
-        using var scope = NewDisposeScope();
-        var series = BundledDatasets.NoisySine(points: 1000, end: 50, noise: 0.1, seed: seed);
-        var windows = SlidingWindows.Create(series.unsqueeze(1), Lookback, horizon: 1, targetColumn: 0);
-        long fit = (long)(0.8 * windows.Count);
-        long train = fit - (long)(0.2 * fit);
-        return new SequenceDataset(
-            windows.Inputs.narrow(0, 0, train).clone().MoveToOuterDisposeScope(),
-            windows.Targets.narrow(0, 0, train).clone().MoveToOuterDisposeScope());
+        using var example = SineExample.Create(points: 1000, lookback: Lookback, seed: seed);
+        return new SequenceDataset(example.Train.Inputs.clone(), example.Train.Targets.clone());
     }
 
     /// <summary>

@@ -46,12 +46,8 @@ public static class ModelComparison
         options.Validate();
         log ??= Console.Out;
 
-        using var series = BundledDatasets.NoisySine(points: options.SinePoints, end: 50, noise: 0.1, seed: options.Seed);
-        using var windows = SlidingWindows.Create(series.unsqueeze(1), lookback: options.SineLookback, horizon: 1, targetColumn: 0);
-        long total = windows.Count, trainAndValidation = (long)(0.8 * total), train = trainAndValidation - (long)(0.2 * trainAndValidation);
-        using var trainSet = Slice(windows, 0, train);
-        using var validationSet = Slice(windows, train, trainAndValidation);
-        using var testSet = Slice(windows, trainAndValidation, total);
+        using var example = SineExample.Create(points: options.SinePoints, lookback: options.SineLookback, seed: options.Seed);
+        var (trainSet, validationSet, testSet) = (example.Train, example.Validation, example.Test);
         double persistenceRmse = Math.Sqrt(PersistenceMse(testSet));
         log.WriteLine($"sine: {trainSet.Count} training, {validationSet.Count} validation and {testSet.Count} test windows of {options.SineLookback} steps");
 
@@ -150,7 +146,4 @@ public static class ModelComparison
 
         public double Seconds => (Process.GetCurrentProcess().TotalProcessorTime - start).TotalSeconds;
     }
-
-    private static SequenceDataset Slice(SequenceDataset data, long start, long end) =>
-        new(data.Inputs.narrow(0, start, end - start), data.Targets.narrow(0, start, end - start));
 }
