@@ -16,8 +16,9 @@ namespace TorchLstm.Reporting;
 /// labelled correctly too.</para>
 /// <para>Container modules (Sequential, ModuleList, the model itself) are not rows, but parameters a
 /// container registers itself get a row of their own after the layers, so the rows always add up to the
-/// total. A layer invoked through <c>forward()</c> instead of <c>call()</c> bypasses hooks: it is listed after
-/// the layers that ran, with output shape <c>?</c>. Parameters shared between layers are counted once in the
+/// total. A layer invoked through <c>forward()</c> instead of <c>call()</c>, or a recurrent layer given a
+/// <c>PackedSequence</c> (TorchSharp runs no hooks for that overload), has output shape <c>?</c> and is listed
+/// right after the layer declared before it. Parameters shared between layers are counted once in the
 /// totals. Buffers (running statistics) are not parameters and are not counted.</para>
 /// <para>The model's training flags are restored exactly and every tensor of the pass is disposed.</para>
 /// </remarks>
@@ -151,8 +152,7 @@ public sealed class ModelSummary
         var second = ForwardShapeRecorder.Record(model, leaves, () => runForward(batchSize + 1));
 
         var rows = new List<LayerSummary>();
-        var ran = first.ExecutionOrder.ToHashSet(ReferenceEqualityComparer.Instance);
-        foreach (var leaf in first.ExecutionOrder.Concat(leaves.Where(l => !ran.Contains(l))))
+        foreach (var leaf in RowOrder(first.ExecutionOrder, leaves))
         {
             var (count, trainable) = Count(leaf.parameters());
             var example = first.ShapeOf(leaf);
@@ -167,6 +167,29 @@ public sealed class ModelSummary
         }
 
         return new ModelSummary(TypeName(model), rows, Totals(model), style);
+    }
+
+    /// <summary>
+    /// Leaves in execution order, with each leaf that did not run placed right after the leaf declared
+    /// before it (or first), so a recurrent layer fed a packed sequence still sits between its neighbours.
+    /// </summary>
+    private static List<nn.Module> RowOrder(IReadOnlyList<nn.Module> executionOrder, IReadOnlyList<nn.Module> declared)
+    {
+        var order = executionOrder.ToList();
+        var placed = order.ToHashSet(ReferenceEqualityComparer.Instance);
+        for (int d = 0; d < declared.Count; d++)
+        {
+            if (placed.Contains(declared[d])) continue;
+            int at = 0;
+            for (int before = d - 1; before >= 0; before--)
+            {
+                int index = order.FindIndex(m => ReferenceEquals(m, declared[before]));
+                if (index >= 0) { at = index + 1; break; }
+            }
+            order.Insert(at, declared[d]);
+            placed.Add(declared[d]);
+        }
+        return order;
     }
 
     /// <summary>Aligned plain-text table in the layout of Keras's <c>model.summary()</c>.</summary>
@@ -189,7 +212,7 @@ public sealed class ModelSummary
         foreach (var line in TotalsLines()) text.Append(line).Append('\n');
         text.Append('_', width).Append('\n');
         if (Layers.Any(l => !l.IsOwnParametersOfContainer && l.OutputShape is null))
-            text.Append("? = the layer did not run through call() during the example pass (or returned no tensor).\n");
+            text.Append("? = no output shape recorded: the layer did not run through call() during the example pass (a recurrent layer fed a PackedSequence, say) or returned no tensor.\n");
         return text.ToString();
 
         string Row(string layer, string shape, string parameters) =>

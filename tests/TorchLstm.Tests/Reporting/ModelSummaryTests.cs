@@ -174,7 +174,21 @@ public class ModelSummaryTests
         Assert.Equal(("(model)", "ScaledLinear", "-", 2L), (summary.Layers[1].Name, summary.Layers[1].Type, summary.Layers[1].FormatOutputShape(BatchDimensionStyle.ShowAsNone), summary.Layers[1].Parameters));
         Assert.Equal(10, summary.TotalParameters);
         Assert.Equal(SumOfNumel(model), summary.Layers.Sum(l => l.Parameters));
-        Assert.Contains("? = the layer did not run through call()", summary.ToString());
+        Assert.Contains("? = no output shape recorded: the layer did not run through call()", summary.ToString());
+    }
+
+    [Fact]
+    public void A_recurrent_layer_fed_a_packed_sequence_is_listed_where_it_is_declared()
+    {
+        torch.manual_seed(3);
+        using var model = new TorchLstm.Models.SequenceClassifier(vocabSize: 20, embeddingDim: 4, hiddenSize: 6, numClasses: 3);
+        using var tokens = torch.tensor(new long[,] { { 3, 4, 5, 0 }, { 7, 8, 0, 0 } });
+
+        var summary = ModelSummary.Create(model, tokens);
+
+        Assert.Equal(["embedding", "rnn", "dropout", "head"], summary.Layers.Select(l => l.Name));
+        Assert.Equal(["(None, 4, 4)", "?", "(None, 6)", "(None, 3)"], summary.Layers.Select(l => l.FormatOutputShape(BatchDimensionStyle.ShowAsNone)));
+        Assert.Equal(SumOfNumel(model), summary.TotalParameters);
     }
 
     [Fact]
