@@ -20,7 +20,7 @@ namespace TorchLstm.Models;
 /// </code>
 /// Layer k &gt; 0 reads the hidden states of layer k − 1, with dropout between layers in training mode.
 /// </remarks>
-public sealed class ScratchGru : nn.Module<Tensor, Tensor?, (Tensor, Tensor)>
+public sealed class ScratchGru : ScratchRecurrent<Tensor?, (Tensor, Tensor)>
 {
     private const int GateCount = 3;
 
@@ -35,23 +35,15 @@ public sealed class ScratchGru : nn.Module<Tensor, Tensor?, (Tensor, Tensor)>
     /// <exception cref="ArgumentOutOfRangeException">A size or the number of layers is below 1, or dropout is outside [0, 1].</exception>
     public ScratchGru(long inputSize, long hiddenSize, long numLayers = 1, bool bias = true, bool batchFirst = false,
         double dropout = 0, bool bidirectional = false)
-        : base(nameof(ScratchGru))
+        : base(nameof(ScratchGru), inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional)
     {
-        RecurrentShapes.CheckHyperParameters(inputSize, hiddenSize, numLayers, dropout);
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-        NumLayers = numLayers;
-        Bias = bias;
-        BatchFirst = batchFirst;
-        Dropout = dropout;
-        Bidirectional = bidirectional;
 
         // Registered one by one (rather than as fields) because torch's names depend on the layer index.
         double bound = 1.0 / Math.Sqrt(hiddenSize);
         long gateRows = GateCount * hiddenSize;
         for (long layer = 0; layer < numLayers; layer++)
         {
-            long layerInput = layer == 0 ? inputSize : hiddenSize * NumDirections;
+            long layerInput = LayerInputSize(layer);
             for (int direction = 0; direction < NumDirections; direction++)
             {
                 string suffix = Suffix(layer, direction);
@@ -64,32 +56,8 @@ public sealed class ScratchGru : nn.Module<Tensor, Tensor?, (Tensor, Tensor)>
         }
     }
 
-    /// <summary>Features per time step of the input.</summary>
-    public long InputSize { get; }
-
-    /// <summary>Features of the hidden state (per direction).</summary>
-    public long HiddenSize { get; }
-
-    /// <summary>Number of stacked layers.</summary>
-    public long NumLayers { get; }
-
-    /// <summary>Whether the layers have the biases b_ih and b_hh.</summary>
-    public bool Bias { get; }
-
-    /// <summary>Whether input and output are (batch, seq, features).</summary>
-    public bool BatchFirst { get; }
-
-    /// <summary>Dropout probability between layers (training mode only).</summary>
-    public double Dropout { get; }
-
-    /// <summary>Whether each layer also runs backwards in time.</summary>
-    public bool Bidirectional { get; }
-
-    /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
-    public int NumDirections => Bidirectional ? 2 : 1;
-
     /// <summary>Runs the GRU over a sequence, as <c>nn.GRU</c> does.</summary>
-    /// <param name="input">(seq, batch, input) — (batch, seq, input) when <see cref="BatchFirst"/> — or unbatched (seq, input).</param>
+    /// <param name="input">(seq, batch, input) — (batch, seq, input) when <c>BatchFirst</c> — or unbatched (seq, input).</param>
     /// <param name="h0">Initial hidden state, (layers × directions, batch, hidden) or unbatched (layers × directions, hidden); zeros when null.</param>
     /// <returns>
     /// The output, (seq, batch, directions × hidden) in the input's layout: the last layer's h_t for every t;
@@ -107,25 +75,15 @@ public sealed class ScratchGru : nn.Module<Tensor, Tensor?, (Tensor, Tensor)>
 
         using var scope = torch.NewDisposeScope();
         var finalH = new Tensor[stacked];
-        Tensor layerInput = x;
-        for (long layer = 0; layer < NumLayers; layer++)
+        Tensor last = RunLayers(x, (layerInput, layer, direction, index) =>
         {
-            var outputs = new Tensor[NumDirections];
-            for (int direction = 0; direction < NumDirections; direction++)
-            {
-                long index = layer * NumDirections + direction;
-                (outputs[direction], finalH[index]) = GruCell.Run(layerInput, initial[index], Weights(layer, direction), reverse: direction == 1);
-            }
-            layerInput = NumDirections == 1 ? outputs[0] : torch.cat(outputs, 2);
-            if (layer < NumLayers - 1 && Dropout > 0 && training)
-                layerInput = nn.functional.dropout(layerInput, Dropout, training: true);
-        }
-        Tensor output = RecurrentShapes.FromTimeMajor(layerInput, batched, BatchFirst).MoveToOuterDisposeScope();
+            (Tensor output, finalH[index]) = GruCell.Run(layerInput, initial[index], Weights(layer, direction), reverse: direction == 1);
+            return output;
+        });
+        Tensor output = RecurrentShapes.FromTimeMajor(last, batched, BatchFirst).MoveToOuterDisposeScope();
         Tensor hN = RecurrentShapes.FinalState(torch.stack(finalH), batched).MoveToOuterDisposeScope();
         return (output, hN);
     }
-
-    private static string Suffix(long layer, int direction) => $"_l{layer}" + (direction == 1 ? "_reverse" : "");
 
     private GruWeights Weights(long layer, int direction)
     {

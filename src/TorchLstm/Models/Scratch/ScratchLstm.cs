@@ -24,7 +24,7 @@ namespace TorchLstm.Models;
 /// between layers in training mode. A <see cref="ScratchLstmVariant"/> other than the standard one adds
 /// peephole weights or couples the forget gate to the input gate.
 /// </remarks>
-public sealed class ScratchLstm : nn.Module<Tensor, (Tensor, Tensor)?, (Tensor, Tensor, Tensor)>
+public sealed class ScratchLstm : ScratchRecurrent<(Tensor, Tensor)?, (Tensor, Tensor, Tensor)>
 {
     private readonly string[][] _parameterNames;
 
@@ -40,16 +40,8 @@ public sealed class ScratchLstm : nn.Module<Tensor, (Tensor, Tensor)?, (Tensor, 
     /// <exception cref="ArgumentOutOfRangeException">A size or the number of layers is below 1, or dropout is outside [0, 1].</exception>
     public ScratchLstm(long inputSize, long hiddenSize, long numLayers = 1, bool bias = true, bool batchFirst = false,
         double dropout = 0, bool bidirectional = false, ScratchLstmVariant? variant = null)
-        : base(nameof(ScratchLstm))
+        : base(nameof(ScratchLstm), inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional)
     {
-        RecurrentShapes.CheckHyperParameters(inputSize, hiddenSize, numLayers, dropout);
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-        NumLayers = numLayers;
-        Bias = bias;
-        BatchFirst = batchFirst;
-        Dropout = dropout;
-        Bidirectional = bidirectional;
         Variant = variant ?? ScratchLstmVariant.Standard;
 
         // Registered one by one (rather than as fields) because torch's names depend on the layer index.
@@ -58,10 +50,10 @@ public sealed class ScratchLstm : nn.Module<Tensor, (Tensor, Tensor)?, (Tensor, 
         _parameterNames = new string[numLayers * NumDirections][];
         for (long layer = 0; layer < numLayers; layer++)
         {
-            long layerInput = layer == 0 ? inputSize : hiddenSize * NumDirections;
+            long layerInput = LayerInputSize(layer);
             for (int direction = 0; direction < NumDirections; direction++)
             {
-                string suffix = $"_l{layer}" + (direction == 1 ? "_reverse" : "");
+                string suffix = Suffix(layer, direction);
                 var shapes = new List<(string Name, long[] Shape)>
                 {
                     ("weight_ih" + suffix, [gateRows, layerInput]),
@@ -82,30 +74,6 @@ public sealed class ScratchLstm : nn.Module<Tensor, (Tensor, Tensor)?, (Tensor, 
         }
     }
 
-    /// <summary>Features per time step of the input.</summary>
-    public long InputSize { get; }
-
-    /// <summary>Features of the hidden and cell states (per direction).</summary>
-    public long HiddenSize { get; }
-
-    /// <summary>Number of stacked layers.</summary>
-    public long NumLayers { get; }
-
-    /// <summary>Whether the layers have the biases b_ih and b_hh.</summary>
-    public bool Bias { get; }
-
-    /// <summary>Whether input and output are (batch, seq, features).</summary>
-    public bool BatchFirst { get; }
-
-    /// <summary>Dropout probability between layers (training mode only).</summary>
-    public double Dropout { get; }
-
-    /// <summary>Whether each layer also runs backwards in time.</summary>
-    public bool Bidirectional { get; }
-
-    /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
-    public int NumDirections => Bidirectional ? 2 : 1;
-
     /// <summary>The cell variant; <see cref="ScratchLstmVariant.Standard"/> is torch's cell.</summary>
     public ScratchLstmVariant Variant { get; }
 
@@ -120,7 +88,7 @@ public sealed class ScratchLstm : nn.Module<Tensor, (Tensor, Tensor)?, (Tensor, 
     /// <summary>
     /// Runs the LSTM over a sequence, as <c>nn.LSTM</c> does.
     /// </summary>
-    /// <param name="input">(seq, batch, input) — (batch, seq, input) when <see cref="BatchFirst"/> — or unbatched (seq, input).</param>
+    /// <param name="input">(seq, batch, input) — (batch, seq, input) when <c>BatchFirst</c> — or unbatched (seq, input).</param>
     /// <param name="state">Initial (h0, c0), each (layers × directions, batch, hidden) or unbatched (layers × directions, hidden); zeros when null.</param>
     /// <returns>
     /// The output, (seq, batch, directions × hidden) in the input's layout: the last layer's h_t for every t;
@@ -147,24 +115,16 @@ public sealed class ScratchLstm : nn.Module<Tensor, (Tensor, Tensor)?, (Tensor, 
         using var scope = torch.NewDisposeScope();
         var finalH = new Tensor[stacked];
         var finalC = new Tensor[stacked];
-        Tensor layerInput = x;
-        for (long layer = 0; layer < NumLayers; layer++)
+        Tensor last = RunLayers(x, (layerInput, layer, direction, index) =>
         {
-            var outputs = new Tensor[NumDirections];
-            for (int direction = 0; direction < NumDirections; direction++)
-            {
-                long index = layer * NumDirections + direction;
-                LstmWeights w = Weights(layer, direction);
-                bool reverse = direction == 1;
-                (outputs[direction], finalH[index], finalC[index]) = UseFusedKernel && Variant.IsStandard
-                    ? FusedLstmLayer.Run(layerInput, h0[index], c0[index], w, reverse)
-                    : LstmCell.Run(layerInput, h0[index], c0[index], w, Variant, reverse);
-            }
-            layerInput = NumDirections == 1 ? outputs[0] : torch.cat(outputs, 2);
-            if (layer < NumLayers - 1 && Dropout > 0 && training)
-                layerInput = nn.functional.dropout(layerInput, Dropout, training: true);
-        }
-        Tensor output = RecurrentShapes.FromTimeMajor(layerInput, batched, BatchFirst).MoveToOuterDisposeScope();
+            LstmWeights w = Weights(layer, direction);
+            bool reverse = direction == 1;
+            (Tensor output, finalH[index], finalC[index]) = UseFusedKernel && Variant.IsStandard
+                ? FusedLstmLayer.Run(layerInput, h0[index], c0[index], w, reverse)
+                : LstmCell.Run(layerInput, h0[index], c0[index], w, Variant, reverse);
+            return output;
+        });
+        Tensor output = RecurrentShapes.FromTimeMajor(last, batched, BatchFirst).MoveToOuterDisposeScope();
         Tensor hN = RecurrentShapes.FinalState(torch.stack(finalH), batched).MoveToOuterDisposeScope();
         Tensor cN = RecurrentShapes.FinalState(torch.stack(finalC), batched).MoveToOuterDisposeScope();
         return (output, hN, cN);
