@@ -1,8 +1,6 @@
 using System.Text;
 using TorchLstm.Export.Emission;
 using TorchLstm.Export.Emitters;
-using TorchLstm.Models;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace TorchLstm.Export.ModelEmitters;
@@ -24,45 +22,18 @@ namespace TorchLstm.Export.ModelEmitters;
 /// Parameters keep torch's names (<c>weight_ih_l0</c>, ..., <c>_reverse</c>); inter-layer dropout keeps
 /// the module's rate.
 /// </remarks>
-internal sealed class MaskedRecurrentEmitter : IModuleEmitter
+internal sealed class MaskedRecurrentEmitter : RecurrentScriptEmitter
 {
-    private readonly double _dropout;
-
     /// <param name="moduleType">The torch recurrent module type (LSTM, GRU or RNN).</param>
     /// <param name="dropout">The inter-layer dropout the module was created with (TorchSharp keeps it native).</param>
-    public MaskedRecurrentEmitter(Type moduleType, double dropout)
+    public MaskedRecurrentEmitter(Type moduleType, double dropout) : base(moduleType, dropout, "Masked")
     {
-        ModuleType = moduleType;
-        _dropout = dropout;
-        ScriptClassName = "TorchLstm.Models.Masked" + moduleType.Name;
     }
 
-    public Type ModuleType { get; }
-
-    public string ScriptClassName { get; }
-
-    public void Emit(nn.Module module, ScriptClassBuilder scriptClass)
+    protected override void AddMethods(ScriptClassBuilder scriptClass, RecurrentLayout layout, string op, bool isLstm)
     {
-        var (gates, cellOp) = module switch
-        {
-            LSTM => (4, "torch.lstm_cell"),
-            GRU => (3, "torch.gru_cell"),
-            RNN => (1, ""),
-            _ => throw new NotSupportedException($"module '{scriptClass.ModulePath}' ({module.GetType().Name}) is not a torch LSTM, GRU or RNN"),
-        };
-        var layout = RecurrentLayout.Read(module, gates, scriptClass.ModulePath);
-        if (module is RNN rnn) cellOp = RnnEmitter.DetectOp(rnn, layout, scriptClass.ModulePath) + "_cell";
-        if (!layout.ProbeBatchFirst(input => RecurrentLayers.Outputs(module, input)))
-            throw new NotSupportedException($"recurrent module '{scriptClass.ModulePath}' is not batch-first; masked export expects (batch, time, features)");
-
-        foreach (var (name, value) in layout.FlatWeights) scriptClass.AddParameter(name, value);
-        scriptClass.AddConstant("input_size", layout.InputSize);
-        scriptClass.AddConstant("hidden_size", layout.HiddenSize);
-        scriptClass.AddConstant("num_layers", (long)layout.NumLayers);
-        scriptClass.AddConstant("bidirectional", layout.Bidirectional);
-        scriptClass.AddConstant("dropout", _dropout);
         scriptClass.AddMethod(Forward(layout));
-        scriptClass.AddMethod(Scan(layout, cellOp, module is LSTM));
+        scriptClass.AddMethod(Scan(layout, op + "_cell", isLstm));
     }
 
     private string Forward(RecurrentLayout layout)
@@ -96,7 +67,7 @@ internal sealed class MaskedRecurrentEmitter : IModuleEmitter
                 finalCell = $"torch.cat([c_{k}, c_reverse_{k}], 1)";
             }
             if (k < layout.NumLayers - 1)
-                source.Append($"  sequence = torch.dropout({outputs}, {ScriptText.Float(_dropout)}, self.training)\n");
+                source.Append($"  sequence = torch.dropout({outputs}, {ScriptText.Float(Dropout)}, self.training)\n");
         }
         source.Append($"  return ({outputs}, {finalHidden}, {finalCell})\n");
         return source.ToString();

@@ -1,9 +1,6 @@
 using System.Text;
 using TorchLstm.Export.Emission;
 using TorchLstm.Export.Emitters;
-using TorchLstm.Models;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace TorchLstm.Export.ModelEmitters;
@@ -16,7 +13,7 @@ namespace TorchLstm.Export.ModelEmitters;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Rows are expected left-aligned (real steps first, as <see cref="SequenceClassifier"/> aligns them).
+/// Rows are expected left-aligned (real steps first, as <see cref="Models.SequenceClassifier"/> aligns them).
 /// The forward direction runs over the whole padded row; its steps past a row's length read padding
 /// but come after the real ones, so the state at step length − 1, gathered per row, is the packed
 /// run's. The backward direction must start at the last real step, so each row's first
@@ -29,45 +26,16 @@ namespace TorchLstm.Export.ModelEmitters;
 /// keep torch's names (<c>weight_ih_l0</c>, ..., <c>_reverse</c>).
 /// </para>
 /// </remarks>
-internal sealed class PaddedRecurrentEmitter : IModuleEmitter
+internal sealed class PaddedRecurrentEmitter : RecurrentScriptEmitter
 {
-    private readonly double _dropout;
-
     /// <param name="moduleType">The torch recurrent module type (LSTM, GRU or RNN).</param>
     /// <param name="dropout">The inter-layer dropout the module was created with (TorchSharp keeps it native).</param>
-    public PaddedRecurrentEmitter(Type moduleType, double dropout)
+    public PaddedRecurrentEmitter(Type moduleType, double dropout) : base(moduleType, dropout, "Padded")
     {
-        ModuleType = moduleType;
-        _dropout = dropout;
-        ScriptClassName = "TorchLstm.Models.Padded" + moduleType.Name;
     }
 
-    public Type ModuleType { get; }
-
-    public string ScriptClassName { get; }
-
-    public void Emit(nn.Module module, ScriptClassBuilder scriptClass)
-    {
-        var (gates, op) = module switch
-        {
-            LSTM => (4, "torch.lstm"),
-            GRU => (3, "torch.gru"),
-            RNN => (1, ""),
-            _ => throw new NotSupportedException($"module '{scriptClass.ModulePath}' ({module.GetType().Name}) is not a torch LSTM, GRU or RNN"),
-        };
-        var layout = RecurrentLayout.Read(module, gates, scriptClass.ModulePath);
-        if (module is RNN rnn) op = RnnEmitter.DetectOp(rnn, layout, scriptClass.ModulePath);
-        if (!layout.ProbeBatchFirst(input => RecurrentLayers.Outputs(module, input)))
-            throw new NotSupportedException($"recurrent module '{scriptClass.ModulePath}' is not batch-first; padded export expects (batch, time, features)");
-
-        foreach (var (name, value) in layout.FlatWeights) scriptClass.AddParameter(name, value);
-        scriptClass.AddConstant("input_size", layout.InputSize);
-        scriptClass.AddConstant("hidden_size", layout.HiddenSize);
-        scriptClass.AddConstant("num_layers", (long)layout.NumLayers);
-        scriptClass.AddConstant("bidirectional", layout.Bidirectional);
-        scriptClass.AddConstant("dropout", _dropout);
-        scriptClass.AddMethod(Forward(layout, op, module is LSTM));
-    }
+    protected override void AddMethods(ScriptClassBuilder scriptClass, RecurrentLayout layout, string op, bool isLstm) =>
+        scriptClass.AddMethod(Forward(layout, op, isLstm));
 
     private string Forward(RecurrentLayout layout, string op, bool isLstm)
     {
@@ -98,7 +66,7 @@ internal sealed class PaddedRecurrentEmitter : IModuleEmitter
                 output = $"torch.cat([{forwardOutput}, {backwardOutput}], 2)";
             }
             if (k < layout.NumLayers - 1)
-                source.Append($"  sequence = torch.dropout({output}, {ScriptText.Float(_dropout)}, self.training)\n");
+                source.Append($"  sequence = torch.dropout({output}, {ScriptText.Float(Dropout)}, self.training)\n");
         }
         source.Append($"  final = torch.gather({forwardOutput}, 1, last.unsqueeze(2).expand(-1, 1, {hidden})).squeeze(1)\n");
         source.Append(layout.Bidirectional
