@@ -26,7 +26,7 @@ return ExperimentHost.Run(args, cli =>
 {
     bool quick = cli.Flag("quick");
     string output = cli.String("out", Path.Combine("experiments", "results", "benchmark"));
-    int repeats = cli.Int("repeats", quick ? 3 : 5, min: 3);
+    int repeats = cli.Int("repeats", quick ? 3 : 9, min: 3);
     int epochs = cli.Int("epochs", quick ? 3 : 5, min: 1);
     // One intra-op thread by default: the seed's products are tiny, and on a small shared machine a second
     // thread mostly spins waiting for a core (measured: 5-40x slower epochs under load; see the "threads" section).
@@ -94,13 +94,23 @@ return ExperimentHost.Run(args, cli =>
 
 
     // ---- The seed workload: runner vs bare loop vs PyTorch (same model, batches, epochs) ----
-    double BareEpochMs(int epochCount)
+    // withCollection: the bare loop plus the one garbage collection per epoch the runner makes to keep
+    // memory flat (TorchSharp's optimisers leave Scalar objects to the finaliser, and the native heap
+    // fragments around them: the bare loop's RSS grows by about 45 MB per epoch without it).
+    double BareEpochMs(int epochCount, bool withCollection = false)
     {
         Seeding.SeedEverything(seed);
         using var model = new StackedLstm(1, [.. SeedWorkload.HiddenSizes], 1);
         using var optimizer = optim.Adam(model.parameters(), SeedWorkload.LearningRate);
         using var generator = Seeding.CreateShuffleGenerator(seed);
-        return MachineProbe.TimeMs(() => { for (int e = 0; e < epochCount; e++) BareLoop.TrainEpoch(model, optimizer, seedData, SeedWorkload.BatchSize, generator); }) / epochCount;
+        return MachineProbe.TimeMs(() =>
+        {
+            for (int e = 0; e < epochCount; e++)
+            {
+                BareLoop.TrainEpoch(model, optimizer, seedData, SeedWorkload.BatchSize, generator);
+                if (withCollection) { GC.Collect(); GC.WaitForPendingFinalizers(); }
+            }
+        }) / epochCount;
     }
     double RunnerEpochMs(int epochCount, bool withCallbacks)
     {
@@ -130,6 +140,7 @@ return ExperimentHost.Run(args, cli =>
     var seedCandidates = new List<BenchmarkCandidate>
     {
         new("bare", () => BareEpochMs(epochs)), new("runner", () => RunnerEpochMs(epochs, withCallbacks: true)), new("runner_no_callbacks", () => RunnerEpochMs(epochs, withCallbacks: false)),
+        new("bare_with_gc", () => BareEpochMs(epochs, withCollection: true)),
     };
     if (python is not null) seedCandidates.Add(new("pytorch", PythonEpochMs));
     var seedTimes = PairedRuns.Run(repeats, seedCandidates, (name, r, ms) => Log($"seed workload repeat {r + 1}: {name,-8} {ms,8:F1} ms/epoch"));
@@ -137,6 +148,9 @@ return ExperimentHost.Run(args, cli =>
     double? pytorchOverTorchLstm = python is null ? null : BenchmarkStatistics.PairedRatio(seedTimes["pytorch"], seedTimes["runner"]);
     json["runner_over_bare"] = Math.Round(runnerOverBare, 4);
     json["runner_no_callbacks_over_bare"] = Math.Round(BenchmarkStatistics.PairedRatio(seedTimes["runner_no_callbacks"], seedTimes["bare"]), 4);
+    // What the per-epoch collection costs the bare loop, and what the runner costs beyond it.
+    json["bare_with_gc_over_bare"] = Math.Round(BenchmarkStatistics.PairedRatio(seedTimes["bare_with_gc"], seedTimes["bare"]), 4);
+    json["runner_over_bare_with_gc"] = Math.Round(BenchmarkStatistics.PairedRatio(seedTimes["runner"], seedTimes["bare_with_gc"]), 4);
     json["pytorch_over_torchlstm"] = pytorchOverTorchLstm is { } p ? Math.Round(p, 3) : null;
     json["seed_ms_per_epoch"] = Medians(seedTimes);
     Goal("runner_over_bare", runnerOverBare, "<=", 1.05);
@@ -156,35 +170,51 @@ return ExperimentHost.Run(args, cli =>
     };
 
     // ---- From-scratch LSTM vs libtorch's, same structure, same batches ----
-    (double Train, double Infer) ImplementationMs(LstmImplementation implementation)
+    (double Train, double Infer) ImplementationMs(LstmImplementation implementation, IReadOnlyList<int> hiddenSizes, SequenceDataset data, int batchSize, int epochCount)
     {
-        using var model = SeedWorkload.CreateModel(implementation, seed);
+        torch.random.manual_seed(seed);
+        using var model = new BenchmarkLstm(1, hiddenSizes, 1, implementation);
         using var optimizer = optim.Adam(model.parameters(), SeedWorkload.LearningRate);
         using var generator = Seeding.CreateShuffleGenerator(seed);
-        BareLoop.TrainEpoch(model, optimizer, seedData, SeedWorkload.BatchSize, generator);
-        double train = MachineProbe.TimeMs(() => { for (int e = 0; e < epochs; e++) BareLoop.TrainEpoch(model, optimizer, seedData, SeedWorkload.BatchSize, generator); }) / epochs;
-        double infer = MachineProbe.TimeMs(() => { for (int e = 0; e < epochs; e++) BareLoop.InferencePass(model, seedData.Inputs, SeedWorkload.BatchSize); }) / epochs;
+        BareLoop.TrainEpoch(model, optimizer, data, batchSize, generator);
+        double train = MachineProbe.TimeMs(() => { for (int e = 0; e < epochCount; e++) BareLoop.TrainEpoch(model, optimizer, data, batchSize, generator); }) / epochCount;
+        double infer = MachineProbe.TimeMs(() => { for (int e = 0; e < epochCount; e++) BareLoop.InferencePass(model, data.Inputs, batchSize); }) / epochCount;
         return (train, infer);
     }
-    var inferTimes = new Dictionary<string, List<double>> { ["builtin"] = [], ["scratch"] = [] };
-    var implementationTimes = PairedRuns.Run(repeats,
-    [
-        new("builtin", () => { var (t, i) = ImplementationMs(LstmImplementation.Builtin); inferTimes["builtin"].Add(i); return t; }),
-        new("scratch", () => { var (t, i) = ImplementationMs(LstmImplementation.Scratch); inferTimes["scratch"].Add(i); return t; }),
-    ], (name, r, ms) => Log($"implementation repeat {r + 1}: {name,-8} train {ms,8:F1} ms/epoch, inference {inferTimes[name][^1],7:F1} ms/pass"));
-    double scratchTrain = BenchmarkStatistics.PairedRatio(implementationTimes["scratch"], implementationTimes["builtin"]);
-    double scratchInfer = BenchmarkStatistics.PairedRatio(inferTimes["scratch"], inferTimes["builtin"]);
+    (double Train, double Infer, JsonObject Ms) CompareImplementations(string label, IReadOnlyList<int> hiddenSizes, SequenceDataset data, int batchSize, int epochCount, int repeatCount)
+    {
+        var inferTimes = new Dictionary<string, List<double>> { ["builtin"] = [], ["scratch"] = [] };
+        var trainTimes = PairedRuns.Run(repeatCount,
+        [
+            new("builtin", () => { var (t, i) = ImplementationMs(LstmImplementation.Builtin, hiddenSizes, data, batchSize, epochCount); inferTimes["builtin"].Add(i); return t; }),
+            new("scratch", () => { var (t, i) = ImplementationMs(LstmImplementation.Scratch, hiddenSizes, data, batchSize, epochCount); inferTimes["scratch"].Add(i); return t; }),
+        ], (name, r, ms) => Log($"{label} repeat {r + 1}: {name,-8} train {ms,8:F1} ms/epoch, inference {inferTimes[name][^1],7:F1} ms/pass"));
+        return (BenchmarkStatistics.PairedRatio(trainTimes["scratch"], trainTimes["builtin"]),
+                BenchmarkStatistics.PairedRatio(inferTimes["scratch"], inferTimes["builtin"]),
+                new JsonObject
+                {
+                    ["builtin_train_ms_per_epoch"] = Round(BenchmarkStatistics.Median(trainTimes["builtin"])),
+                    ["scratch_train_ms_per_epoch"] = Round(BenchmarkStatistics.Median(trainTimes["scratch"])),
+                    ["builtin_infer_ms_per_pass"] = Round(BenchmarkStatistics.Median(inferTimes["builtin"])),
+                    ["scratch_infer_ms_per_pass"] = Round(BenchmarkStatistics.Median(inferTimes["scratch"])),
+                });
+    }
+    var (scratchTrain, scratchInfer, implementationMs) = CompareImplementations("implementation", SeedWorkload.HiddenSizes, seedData, SeedWorkload.BatchSize, epochs, repeats);
     json["scratch_over_builtin_train"] = Math.Round(scratchTrain, 3);
     json["scratch_over_builtin_infer"] = Math.Round(scratchInfer, 3);
-    json["implementation_ms"] = new JsonObject
-    {
-        ["builtin_train_ms_per_epoch"] = Round(BenchmarkStatistics.Median(implementationTimes["builtin"])),
-        ["scratch_train_ms_per_epoch"] = Round(BenchmarkStatistics.Median(implementationTimes["scratch"])),
-        ["builtin_infer_ms_per_pass"] = Round(BenchmarkStatistics.Median(inferTimes["builtin"])),
-        ["scratch_infer_ms_per_pass"] = Round(BenchmarkStatistics.Median(inferTimes["scratch"])),
-    };
+    json["implementation_ms"] = implementationMs;
     Goal("scratch_over_builtin_train", scratchTrain, "<=", 1.5);
     Goal("scratch_over_builtin_infer", scratchInfer, "<=", 1.3);
+    // The same comparison with 16x the work per operation (hidden 256 x 2, batch 128): the from-scratch
+    // layer issues the same number of operations per step, so if its gap is per-operation overhead it shrinks here.
+    {
+        using var largeData = SeedWorkload.SyntheticWindows(quick ? 256 : 512, SeedWorkload.Lookback, seed);
+        var (largeTrain, largeInfer, largeMs) = CompareImplementations("implementation h256 b128", [256, 256], largeData, 128, 1, Math.Min(repeats, 5));
+        largeMs["scratch_over_builtin_train"] = Math.Round(largeTrain, 3);
+        largeMs["scratch_over_builtin_infer"] = Math.Round(largeInfer, 3);
+        largeMs["model"] = "LSTM 256 -> LSTM 256 -> Linear, batch 128, T = 50";
+        json["implementation_large"] = largeMs;
+    }
 
     // ---- Inference latency, batch 1, T = 50: eager vs the exported TorchScript file ----
     {
@@ -358,7 +388,7 @@ static string Markdown(JsonObject json, JsonObject goals, List<ScalingPoint> byS
     foreach (var (name, node) in goals) goalTable.AddRow(name, node!["value"]?.GetValue<double>(), node["goal"]!.GetValue<string>(), node["met"]?.GetValue<bool>() switch { true => "yes", false => "no", null => "n/a" });
     text.Append(goalTable).Append('\n');
     text.Append("## Seed workload (ms per epoch, medians)\n\n```json\n")
-        .Append(new JsonObject { ["seed_ms_per_epoch"] = json["seed_ms_per_epoch"]!.DeepClone(), ["threads"] = json["threads"]!.DeepClone(), ["implementation_ms"] = json["implementation_ms"]!.DeepClone(), ["latency_batch1_t50_us"] = json["latency_batch1_t50_us"]!.DeepClone(), ["data_path"] = json["data_path"]!.DeepClone(), ["rss"] = json["rss"]!.DeepClone() }.ToJsonString(Indented))
+        .Append(new JsonObject { ["seed_ms_per_epoch"] = json["seed_ms_per_epoch"]!.DeepClone(), ["threads"] = json["threads"]!.DeepClone(), ["implementation_ms"] = json["implementation_ms"]!.DeepClone(), ["implementation_large"] = json["implementation_large"]!.DeepClone(), ["latency_batch1_t50_us"] = json["latency_batch1_t50_us"]!.DeepClone(), ["data_path"] = json["data_path"]!.DeepClone(), ["rss"] = json["rss"]!.DeepClone() }.ToJsonString(Indented))
         .Append("\n```\n\n## Scaling (one LSTM layer + head, bare loop)\n\n");
     var table = new MarkdownTable(["sweep", "T", "H", "B", "ms/epoch", "samples/s", "GFLOP/s"], precision: 1);
     foreach (var (sweep, points) in new[] { ("T", bySteps), ("H", byHidden), ("B", byBatch) })
