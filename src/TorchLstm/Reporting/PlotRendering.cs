@@ -20,15 +20,51 @@ internal static class PlotRendering
 
     public static double ToAxisScale(double value, bool log) => log ? Math.Log10(value) : value;
 
-    public static void UseLogTicks(IAxis axis)
+    /// <summary>
+    /// Labels a log10-scaled axis in the data's own units: 1, 10, 100 … over wide ranges, 1-2-5 steps over
+    /// a couple of decades, more within one, with unlabelled minor ticks at every integer multiple.
+    /// </summary>
+    /// <remarks>Call after every plottable is added: the ticks are chosen for the axis's autoscaled range.</remarks>
+    public static void UseLogTicks(Plot plot, IAxis axis)
     {
-        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        plot.Axes.AutoScale();
+        var (majors, minors) = LogTicks(axis.Range.Min, axis.Range.Max);
+        if (majors.Count < 2)
         {
-            IntegerTicksOnly = true,
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            LabelFormatter = exponent => Math.Pow(10, exponent).ToString("G3", CultureInfo.InvariantCulture),
-        };
+            // A range narrower than one labelled step: evenly spaced ticks, still labelled in data units.
+            axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = position => LogTickLabel(Math.Pow(10, position)) };
+            return;
+        }
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (var (position, label) in majors) ticks.AddMajor(position, label);
+        foreach (double position in minors) ticks.AddMinor(position);
+        axis.TickGenerator = ticks;
     }
+
+    /// <summary>Labelled and unlabelled tick positions (log10 units) for the axis range [low, high], also in log10 units.</summary>
+    internal static (List<(double Position, string Label)> Majors, List<double> Minors) LogTicks(double low, double high)
+    {
+        double decades = high - low;
+        int[] labelled = decades <= 1.2 ? [1, 2, 3, 5, 7] : decades <= 2.5 ? [1, 2, 5] : [1];
+        var majors = new List<(double, string)>();
+        var minors = new List<double>();
+        for (int decade = (int)Math.Floor(low); decade <= (int)Math.Ceiling(high); decade++)
+        {
+            for (int multiple = 1; multiple <= 9; multiple++)
+            {
+                double position = decade + Math.Log10(multiple);
+                if (position < low || position > high) continue;
+                if (labelled.Contains(multiple)) majors.Add((position, LogTickLabel(multiple * Math.Pow(10, decade))));
+                else minors.Add(position);
+            }
+        }
+        return (majors, minors);
+    }
+
+    private static string LogTickLabel(double value) =>
+        value >= 1000 ? value.ToString("#,0", CultureInfo.InvariantCulture)
+        : value >= 1e-3 ? value.ToString("G4", CultureInfo.InvariantCulture)
+        : value.ToString("0.##e+0", CultureInfo.InvariantCulture);
 
     /// <summary>Renders to memory, writes a temporary file beside the target and renames it, so readers never see half a PNG.</summary>
     public static void SavePngAtomically(Plot plot, string path, PlotOptions options)

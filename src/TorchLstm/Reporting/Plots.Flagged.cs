@@ -78,7 +78,7 @@ public static partial class Plots
             plot.Axes.DateTimeTicksBottom();
             plot.XLabel(options.XLabel ?? "time"); // the date axis replaces the bottom axis and its label
         }
-        if (options.LogY) UseLogTicks(plot.Axes.Left);
+        if (options.LogY) UseLogTicks(plot, plot.Axes.Left);
         plot.ShowLegend();
         SavePngAtomically(plot, path, options);
     }

@@ -78,7 +78,7 @@ public static partial class Plots
                 firstReduction.LegendText = $"learning rate reduced at epoch {string.Join(", ", reductions)}";
         }
 
-        if (options.LogY) UseLogTicks(plot.Axes.Left);
+        if (options.LogY) UseLogTicks(plot, plot.Axes.Left);
         plot.ShowLegend(Alignment.UpperRight);
         SavePngAtomically(plot, path, options);
     }
@@ -142,8 +142,8 @@ public static partial class Plots
             CheckSameLength(xs.Length, "x", ys.Length, s.Name, nameof(series));
             AddLine(plot, ToAxisScale(xs, options.LogX), ToAxisScale(ys, options.LogY), s.Name, markers: true);
         }
-        if (options.LogX) UseLogTicks(plot.Axes.Bottom);
-        if (options.LogY) UseLogTicks(plot.Axes.Left);
+        if (options.LogX) UseLogTicks(plot, plot.Axes.Bottom);
+        if (options.LogY) UseLogTicks(plot, plot.Axes.Left);
         plot.ShowLegend();
         SavePngAtomically(plot, path, options);
     }
@@ -172,7 +172,7 @@ public static partial class Plots
             plot.Axes.DateTimeTicksBottom();
             plot.XLabel(options.XLabel ?? "time"); // the date axis replaces the bottom axis and its label
         }
-        if (options.LogY) UseLogTicks(plot.Axes.Left);
+        if (options.LogY) UseLogTicks(plot, plot.Axes.Left);
         plot.ShowLegend();
         SavePngAtomically(plot, path, options);
     }
