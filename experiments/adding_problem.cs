@@ -6,6 +6,7 @@
 //   dotnet run experiments/adding_problem.cs -- [--T 100] [--seed 42] [--epochs 20] [--budget-seconds S]
 //       [--hidden 64] [--lr 0.002] [--batch-size 64] [--train 20000] [--clip 1.0] [--threads 1]
 //       [--init TorchDefault|XavierOrthogonal|KerasNormal] [--cells lstm,gru,rnn] [--out DIR]
+//       [--checkpoint-dir DIR [--resume]]   (one checkpoint subfolder per cell; --resume continues a killed run)
 using System.Globalization;
 using System.Text.Json;
 using TorchLstm.Cli;
@@ -21,6 +22,7 @@ return ExperimentHost.Run(args, cli =>
     int length = cli.Int("T", defaults.Length, min: 2);
     long seed = cli.Long("seed", defaults.Seed);
     double budget = cli.Double("budget-seconds", 0, exclusiveMin: -1);
+    var (checkpoints, resume) = cli.Checkpoints();
     var options = defaults with
     {
         Length = length,
@@ -34,6 +36,8 @@ return ExperimentHost.Run(args, cli =>
         WeightInit = Enum.Parse<WeightInit>(cli.String("init", defaults.WeightInit.ToString()), ignoreCase: true),
         Cells = cli.List("cells")?.Select(c => Enum.Parse<RecurrentCell>(c, ignoreCase: true)).ToArray() ?? defaults.Cells,
         TimeBudgetPerModel = budget > 0 ? TimeSpan.FromSeconds(budget) : null,
+        CheckpointDirectory = checkpoints,
+        Resume = resume,
     };
     string output = cli.String("out", Path.Combine("experiments", "results", "adding", $"T{length}-seed{seed}"));
     int threads = cli.Int("threads", 1, min: 1);

@@ -6,6 +6,7 @@
 // overall and per input format, and draws attention heatmaps for a few test dates.
 //   dotnet run experiments/date_translation.cs -- [--seed 42] [--epochs 6] [--train 20000]
 //       [--batch-size 128] [--lr 0.004] [--hidden 64] [--threads 1] [--heatmaps 4] [--out DIR]
+//       [--checkpoint-dir DIR [--resume]]   (one checkpoint subfolder per model)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -30,6 +31,7 @@ return ExperimentHost.Run(args, cli =>
     // The decoder runs many small ops per step; one intra-op thread beats two on a shared machine.
     int threads = cli.Int("threads", 1, min: 1);
     int heatmaps = cli.Int("heatmaps", 4, min: 0);
+    var (checkpoints, resume) = cli.Checkpoints();
     cli.RejectUnknown();
 
     torch.set_num_threads(threads);
@@ -59,6 +61,9 @@ return ExperimentHost.Run(args, cli =>
         {
             Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Loss = LossKind.CrossEntropy,
             IgnoreIndex = SpecialTokens.PadId, ClipGradNorm = 1.0, Seed = seed, Progress = ProgressMode.Lines,
+            // One subfolder per model, so each resumes from its own checkpoints.
+            CheckpointDirectory = checkpoints is null ? null : Path.Combine(checkpoints, attention.ToString().ToLowerInvariant()),
+            Resume = resume,
         };
         // Validation loss keeps creeping down long after every date is right; a minimum improvement stops there.
         using var earlyStopping = new EarlyStopping(LogNames.ValidationLoss, patience: 2, minDelta: 1e-4, restoreBestWeights: true);

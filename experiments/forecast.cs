@@ -25,6 +25,7 @@ using TorchLstm.Training;
 return ExperimentHost.Run(args, cli =>
 {
     var defaults = new ForecastExperimentOptions();
+    var (checkpoints, resume) = cli.Checkpoints();
     string output = cli.String("out", Path.Combine("experiments", "results", "forecast"));
     string? export = cli.Optional("export");
     var options = defaults with
@@ -48,14 +49,12 @@ return ExperimentHost.Run(args, cli =>
             BatchSize = cli.Int("batch-size", defaults.Training.BatchSize, min: 1),
             LearningRate = cli.Double("lr", defaults.Training.LearningRate, exclusiveMin: 0),
             Seed = cli.Long("seed", defaults.Training.Seed),
-            CheckpointDirectory = cli.Optional("checkpoint-dir"),
-            Resume = cli.Flag("resume"),
+            CheckpointDirectory = checkpoints,
+            Resume = resume,
         },
         OutputDirectory = output,
     };
     cli.RejectUnknown();
-    if (options.Training.Resume && options.Training.CheckpointDirectory is null)
-        throw new UsageException("--resume needs --checkpoint-dir DIR: the folder the interrupted run saved its checkpoints in");
 
     using var result = ForecastExperiment.Run(options);
     result.WriteArtifacts(output);

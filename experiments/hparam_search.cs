@@ -4,6 +4,7 @@
 // experiment runner with early stopping and is ranked by its best validation loss; the best
 // configuration is then re-trained and scored on the untouched test windows against persistence.
 //   dotnet run experiments/hparam_search.cs -- [--trials 8] [--epochs 15] [--seed 42] [--strategy random|grid] [--out DIR]
+//       [--checkpoint-dir DIR [--resume]]   (one checkpoint subfolder per trial)
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,6 +23,7 @@ return ExperimentHost.Run(args, cli =>
     long seed = cli.Long("seed", 42);
     string strategyName = cli.String("strategy", "random");
     string output = cli.String("out", Path.Combine("experiments", "results", "hparam_search"));
+    var (checkpoints, resume) = cli.Checkpoints();
     cli.RejectUnknown();
     var strategy = strategyName switch
     {
@@ -42,7 +44,8 @@ return ExperimentHost.Run(args, cli =>
         LearningRates = [1e-3, 3e-3, 1e-2],
         Lookbacks = [20, 50],
     };
-    var training = new TrainingOptions { Epochs = epochs, BatchSize = 32, Progress = ProgressMode.None };
+    // With --checkpoint-dir each trial checkpoints into its own subfolder; --resume replays finished trials and continues the interrupted one.
+    var training = new TrainingOptions { Epochs = epochs, BatchSize = 32, Progress = ProgressMode.None, CheckpointDirectory = checkpoints, Resume = resume };
     var search = new HyperparameterSearch(space, new SearchOptions { Strategy = strategy, MaxTrials = trials, Seed = seed, Training = training, Patience = 5 });
     Console.WriteLine($"{strategyName} search: {Math.Min(trials, space.Size)} of {space.Size} configurations, {epochs} epochs each, seed {seed}");
     var result = search.Run(lookback => TrialData.From(Prepare(lookback)), Console.Out);
@@ -59,7 +62,7 @@ return ExperimentHost.Run(args, cli =>
     var best = result.Best.Config;
     using var data = Prepare(best.Lookback);
     using var stopping = new EarlyStopping(patience: 5, restoreBestWeights: true);
-    var retrained = search.Retrain(best, data.Train, data.Validation, training, [stopping]);
+    var retrained = search.Retrain(best, data.Train, data.Validation, training: null, [stopping]);
     using var model = retrained.Model;
     using var predictions = new ExperimentRunner().Predict(model, data.Test!.Inputs);
     using var predicted = data.InverseTarget(predictions);

@@ -23,11 +23,8 @@ return ExperimentHost.Run(args, cli =>
     int epochs = cli.Int("epochs", 20, min: 1);
     long seed = cli.Long("seed", 42);
     string output = cli.String("out", Path.Combine("experiments", "results", "sine"));
-    string? checkpoints = cli.Optional("checkpoint-dir");
-    bool resume = cli.Flag("resume");
+    var (checkpoints, resume) = cli.Checkpoints();
     cli.RejectUnknown();
-    if (resume && checkpoints is null)
-        throw new UsageException("--resume needs --checkpoint-dir DIR: the folder the interrupted run saved its checkpoints in");
 
     using var example = SineExample.Create(points: 1000, lookback: 50, seed: seed);
     var (trainSet, validationSet, testSet) = (example.Train, example.Validation, example.Test);

@@ -95,6 +95,20 @@ public sealed class CommandLine
             ? v : throw new UsageException($"--{name} must be a comma-separated list of positive whole numbers, got '{string.Join(',', items)}'")).ToArray();
     }
 
+    /// <summary>
+    /// The checkpoint flags every training experiment takes: <c>--checkpoint-dir DIR</c> (save the full
+    /// training state after every epoch) and <c>--resume</c> (continue a killed run from it).
+    /// </summary>
+    /// <exception cref="UsageException"><c>--resume</c> was given without <c>--checkpoint-dir</c>.</exception>
+    public (string? Directory, bool Resume) Checkpoints()
+    {
+        string? directory = Optional("checkpoint-dir");
+        bool resume = Flag("resume");
+        if (resume && directory is null)
+            throw new UsageException("--resume needs --checkpoint-dir DIR: the folder the interrupted run saved its checkpoints in");
+        return (directory, resume);
+    }
+
     /// <summary>Throws when a flag was given that the script never asked about (a typo, usually).</summary>
     /// <exception cref="UsageException">Some flags are unknown; the message lists the known ones.</exception>
     public void RejectUnknown()

@@ -73,6 +73,8 @@ public static class AddingProblem
             ClipGradNorm = options.ClipGradNorm,
             Seed = options.Seed,
             Progress = options.ShowProgress ? ProgressMode.Lines : ProgressMode.None,
+            CheckpointDirectory = CheckpointFolders.For(options.CheckpointDirectory, Name(cell)),
+            Resume = options.Resume,
         };
         var stop = new BudgetStop(options.SolvedValidationMse, options.TimeBudgetPerModel);
         var process = Process.GetCurrentProcess();

@@ -1,3 +1,4 @@
+using TorchLstm.Training;
 using TorchLstm.Models;
 
 namespace TorchLstm.Experiments;
@@ -65,6 +66,15 @@ public sealed record AddingProblemOptions
     /// <summary>Whether progress lines are written while training.</summary>
     public bool ShowProgress { get; init; } = true;
 
+    /// <summary>
+    /// Folder for per-epoch checkpoints, one subfolder per cell (<c>lstm</c>, <c>gru</c>, <c>rnn</c>); null
+    /// writes none. See <see cref="TrainingOptions.CheckpointDirectory"/>.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Continue each cell's training from its newest checkpoint, bit-identical to an uninterrupted run; needs <see cref="CheckpointDirectory"/>.</summary>
+    public bool Resume { get; init; }
+
     /// <summary>Checks every field.</summary>
     /// <returns>This instance, for chaining.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A field is outside its accepted range; the parameter name is the field's name.</exception>
@@ -89,6 +99,7 @@ public sealed record AddingProblemOptions
             if (!Enum.IsDefined(cell)) throw Out(nameof(Cells), cell, $"must hold only {string.Join(", ", Enum.GetNames<RecurrentCell>())}");
         if (Cells.Distinct().Count() != Cells.Count)
             throw new ArgumentException($"AddingProblemOptions.Cells names a cell twice: {string.Join(", ", Cells)}", nameof(Cells));
+        CheckpointFolders.Validate(CheckpointDirectory, Resume, nameof(AddingProblemOptions));
         return this;
     }
 

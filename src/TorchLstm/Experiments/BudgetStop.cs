@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using TorchLstm.Training;
 
 namespace TorchLstm.Experiments;
@@ -14,6 +15,7 @@ internal sealed class BudgetStop : Callback
     private readonly double? solvedBelow;
     private readonly TimeSpan? budget;
     private readonly Stopwatch clock = new();
+    private TimeSpan spentBeforeResume;
 
     public BudgetStop(double? solvedBelow, TimeSpan? budget)
     {
@@ -29,6 +31,27 @@ internal sealed class BudgetStop : Callback
 
     public override void OnTrainBegin(TrainingContext context) => clock.Restart();
 
+    /// <summary>Time spent on this model so far, including the run a resumed one continues.</summary>
+    private TimeSpan Spent => spentBeforeResume + clock.Elapsed;
+
+    /// <summary>The spent time and the outcome, so a resumed run keeps counting against the same budget.</summary>
+    public override JsonObject GetState() => new()
+    {
+        ["spent_seconds"] = Spent.TotalSeconds,
+        ["solved"] = Solved,
+        ["out_of_time"] = OutOfTime,
+    };
+
+    /// <inheritdoc />
+    public override void SetState(JsonObject state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        spentBeforeResume = TimeSpan.FromSeconds(state["spent_seconds"]?.GetValue<double>() ?? 0);
+        Solved = state["solved"]?.GetValue<bool>() ?? false;
+        OutOfTime = state["out_of_time"]?.GetValue<bool>() ?? false;
+        clock.Restart();
+    }
+
     public override void OnEpochEnd(TrainingContext context)
     {
         if (solvedBelow is { } level && context.Logs.TryGetValue(LogNames.ValidationLoss, out double loss) && loss < level)
@@ -37,7 +60,7 @@ internal sealed class BudgetStop : Callback
             context.RequestStop(StopReason.EarlyStopping, string.Create(CultureInfo.InvariantCulture,
                 $"validation MSE {loss:G4} is below {level:G4} after epoch {context.Epoch}: solved"));
         }
-        else if (budget is { } limit && clock.Elapsed >= limit)
+        else if (budget is { } limit && Spent >= limit)
         {
             OutOfTime = true;
             context.RequestStop(StopReason.EarlyStopping, string.Create(CultureInfo.InvariantCulture,

@@ -69,7 +69,8 @@ public static class ModelComparison
 
             using var stopping = new EarlyStopping(LogNames.ValidationLoss, patience: options.SinePatience, restoreBestWeights: true);
             var cpu = CpuClock.Start();
-            var history = new ExperimentRunner(log).Fit(model, trainSet, validationSet, training, [stopping]);
+            var modelTraining = training with { CheckpointDirectory = CheckpointFolders.For(options.CheckpointDirectory, SineTask, contestant.Name), Resume = options.Resume };
+            var history = new ExperimentRunner(log).Fit(model, trainSet, validationSet, modelTraining, [stopping]);
             double cpuSeconds = cpu.Seconds;
             double testMse;
             using (var scope = NewDisposeScope())
@@ -110,6 +111,8 @@ public static class ModelComparison
                     LearningRate = options.LearningRate,
                     Seed = options.Seed,
                     Progress = options.Progress,
+                    CheckpointDirectory = CheckpointFolders.For(options.CheckpointDirectory, WeatherTask, contestant.Name),
+                    Resume = options.Resume,
                 },
             };
             log.WriteLine($"weather / {contestant.Name}:");

@@ -74,6 +74,15 @@ public sealed record ModelComparisonOptions
     /// <summary>How training progress is shown.</summary>
     public ProgressMode Progress { get; init; } = ProgressMode.Lines;
 
+    /// <summary>
+    /// Folder for per-epoch checkpoints, one subfolder per task and model (<c>sine/LSTM</c>, <c>weather/GRU</c>, …);
+    /// null writes none. See <see cref="TrainingOptions.CheckpointDirectory"/>.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Continue each model's training from its newest checkpoint, bit-identical to an uninterrupted run; needs <see cref="CheckpointDirectory"/>.</summary>
+    public bool Resume { get; init; }
+
     /// <summary>Checks every field.</summary>
     /// <returns>This instance, for chaining.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A field is outside its accepted range; the parameter name is the field's name.</exception>
@@ -105,6 +114,7 @@ public sealed record ModelComparisonOptions
         if (BatchSize < 1) throw Out(nameof(BatchSize), BatchSize, "must be 1 or more");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0) throw Out(nameof(LearningRate), LearningRate, "must be finite and greater than 0");
         if (!Enum.IsDefined(Progress)) throw Out(nameof(Progress), Progress, $"must be one of {string.Join(", ", Enum.GetNames<ProgressMode>())}");
+        CheckpointFolders.Validate(CheckpointDirectory, Resume, nameof(ModelComparisonOptions));
         return this;
     }
 

@@ -130,18 +130,21 @@ public sealed class HyperparameterSearch
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(train);
         CheckLookback(config, train, nameof(train));
-        var options = (training ?? Options.Training) with { LearningRate = config.LearningRate, Seed = Options.Seed };
+        var options = (training ?? Options.Training with { CheckpointDirectory = Subfolder("retrain") }) with { LearningRate = config.LearningRate, Seed = Options.Seed };
         Seeding.SeedEverything(Options.Seed);
         var model = _modelFactory(config, train);
         var history = new ExperimentRunner().Fit(model, train, validation, options, callbacks);
         return new RetrainedModel(config, model, history);
     }
 
+    /// <summary>A subfolder of the training options' checkpoint folder, so trials never share checkpoints; null when there is none.</summary>
+    private string? Subfolder(string name) => Options.Training.CheckpointDirectory is { } root ? Path.Combine(root, name) : null;
+
     private TrialResult RunTrial(int number, TrialConfig config, TrialData data, CancellationToken ct)
     {
         CheckLookback(config, data.Train, nameof(data));
         var clock = Stopwatch.StartNew();
-        var options = Options.Training with { LearningRate = config.LearningRate, Seed = Options.Seed };
+        var options = Options.Training with { LearningRate = config.LearningRate, Seed = Options.Seed, CheckpointDirectory = Subfolder($"trial-{number:D3}") };
         // Every trial starts from the same seed, so differences come from the configuration, not the draw.
         Seeding.SeedEverything(Options.Seed);
         using var model = _modelFactory(config, data.Train);

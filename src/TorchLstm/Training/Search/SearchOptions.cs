@@ -25,7 +25,10 @@ public sealed record SearchOptions
 
     /// <summary>
     /// How each trial trains; its learning rate is replaced by the trial's and its seed by <see cref="Seed"/>.
-    /// Defaults to 20 epochs without progress output.
+    /// Defaults to 20 epochs without progress output. With a <see cref="TrainingOptions.CheckpointDirectory"/>,
+    /// trial N keeps its checkpoints in the subfolder <c>trial-00N</c> (and a default retrain in <c>retrain</c>),
+    /// so with <see cref="TrainingOptions.Resume"/> a killed search replays finished trials from their last
+    /// checkpoint and continues the interrupted one.
     /// </summary>
     public TrainingOptions Training { get; init; } = new() { Epochs = 20, Progress = ProgressMode.None };
 
