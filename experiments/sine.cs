@@ -62,7 +62,7 @@ return ExperimentHost.Run(args, cli =>
     AtomicFile.WriteAllText(Path.Combine(output, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     Plots.LossCurves(Path.Combine(output, "loss.png"), history.Series("loss"), history.Series("val_loss"),
         options: new PlotOptions { Title = "Training and validation loss (MSE)" });
-    Plots.Predictions(Path.Combine(output, "predictions.png"), truth, predicted, firstIndex: (int)(trainAndValidation + 50),
+    Plots.Predictions(Path.Combine(output, "predictions.png"), truth, predicted, firstIndex: (int)(example.Split.TestStart + example.Lookback),
         options: new PlotOptions { Title = "True values vs predictions on the test windows", XLabel = "time step", YLabel = "value" });
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test MSE {testMse:F5} (noise floor 0.01000); wrote metrics.json, history.csv, loss.png, predictions.png to {output}"));
