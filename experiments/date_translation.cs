@@ -41,6 +41,7 @@ return ExperimentHost.Run(args, cli =>
     Console.WriteLine($"{split.Train.Count} training, {split.Validation.Count} validation, {split.Test.Count} test dates; " +
                       $"{DateFormats.Count} formats; vocabularies {sourceVocabulary.Count} / {targetVocabulary.Count} characters");
 
+    int sourceLength = split.Train.Concat(split.Validation).Max(e => e.Text.Length);
     using var train = ToDataset(split.Train);
     using var validation = ToDataset(split.Validation);
     var texts = split.Test.Select(e => e.Text).ToList();
@@ -130,8 +131,10 @@ return ExperimentHost.Run(args, cli =>
     plain.Translator.Dispose();
     return 0;
 
+    // One padded width for training and validation: the runner checks that validation samples are shaped
+    // like training samples, and each set's longest date differs with small --train values.
     TorchLstm.Data.SequenceDataset ToDataset(IReadOnlyList<DateExample> examples) => Seq2SeqAttention.ToDataset(
-        sourceVocabulary.EncodeBatch(examples.Select(e => e.Text).ToList()),
+        sourceVocabulary.EncodeBatch(examples.Select(e => e.Text).ToList(), length: sourceLength),
         targetVocabulary.EncodeBatch(examples.Select(e => e.Iso).ToList(), addEos: true));
 });
 
