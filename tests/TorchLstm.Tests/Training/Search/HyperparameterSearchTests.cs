@@ -1,9 +1,12 @@
 using TorchLstm.Data;
+using TorchLstm.Tests.Reliability;
 using TorchLstm.Training;
 using TorchLstm.Training.Search;
 
 namespace TorchLstm.Tests.Training.Search;
 
+// Retraining the winner must retrace its trial exactly, which needs torch's global generator to itself.
+[Collection(nameof(GlobalRandomStateCollection))]
 public class HyperparameterSearchTests
 {
     private static readonly SearchSpace Space = new()
