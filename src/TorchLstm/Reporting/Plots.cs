@@ -144,7 +144,7 @@ public static partial class Plots
         }
         if (options.LogX) UseLogTicks(plot, plot.Axes.Bottom);
         if (options.LogY) UseLogTicks(plot, plot.Axes.Left);
-        plot.ShowLegend();
+        plot.ShowLegend(Edge.Bottom);
         SavePngAtomically(plot, path, options);
     }
 
@@ -173,7 +173,7 @@ public static partial class Plots
             plot.XLabel(options.XLabel ?? "time"); // the date axis replaces the bottom axis and its label
         }
         if (options.LogY) UseLogTicks(plot, plot.Axes.Left);
-        plot.ShowLegend();
+        plot.ShowLegend(Edge.Bottom);
         SavePngAtomically(plot, path, options);
     }
 
