@@ -82,4 +82,22 @@ internal static class ExportCases
         Assert.Equal(a.shape, b.shape);
         return a.numel() == 0 ? 0 : (a - b).abs().max().item<float>();
     }
+
+    /// <summary>Trains a loaded export in training mode with Adam on the MSE to <paramref name="target"/>; returns the loss of every step.</summary>
+    public static List<double> TrainLoaded(jit.ScriptModule loaded, Tensor input, Tensor target, double learningRate, int steps)
+    {
+        loaded.train();
+        using var optimizer = optim.Adam(loaded.parameters(), lr: learningRate);
+        var losses = new List<double>(steps);
+        for (int step = 0; step < steps; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = nn.functional.mse_loss((Tensor)loaded.call(input), target);
+            loss.backward();
+            optimizer.step();
+            losses.Add(loss.item<float>());
+        }
+        return losses;
+    }
 }

@@ -42,19 +42,8 @@ public sealed class ExportedModelTrainingTests : IDisposable
         var generator = new Generator(8);
         var x = torch.randn([24, 6, 2], generator: generator);
         var y = x.sum([1, 2]).unsqueeze(1) * 0.1;
-        loaded.train();
         torch.manual_seed(1);
-        var optimizer = optim.Adam(loaded.parameters(), lr: 0.02);
-        var losses = new List<double>();
-        for (int step = 0; step < 30; step++)
-        {
-            using var scope = torch.NewDisposeScope();
-            optimizer.zero_grad();
-            var loss = nn.functional.mse_loss((Tensor)loaded.call(x), y);
-            loss.backward();
-            optimizer.step();
-            losses.Add(loss.item<float>());
-        }
+        var losses = ExportCases.TrainLoaded(loaded, x, y, learningRate: 0.02, steps: 30);
         Assert.True(losses[^1] < losses[0] * 0.5, $"loss went {losses[0]:F5} → {losses[^1]:F5}");
     }
 

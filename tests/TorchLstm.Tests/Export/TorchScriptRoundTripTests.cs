@@ -118,18 +118,7 @@ public sealed class TorchScriptRoundTripTests : IClassFixture<TorchScriptRoundTr
         var generator = new Generator(3);
         var x = torch.randn([16, 6, 2], generator: generator);
         var y = x.sum([1, 2]).unsqueeze(1) * 0.1;
-        loaded.train();
-        var optimizer = torch.optim.Adam(loaded.parameters(), lr: 0.01);
-        var losses = new List<double>();
-        for (int step = 0; step < 25; step++)
-        {
-            using var scope = torch.NewDisposeScope();
-            optimizer.zero_grad();
-            var loss = nn.functional.mse_loss((Tensor)loaded.call(x), y);
-            loss.backward();
-            optimizer.step();
-            losses.Add(loss.item<float>());
-        }
+        var losses = ExportCases.TrainLoaded(loaded, x, y, learningRate: 0.01, steps: 25);
         Assert.True(losses[^1] < losses[0] * 0.7, $"loss went {losses[0]:F5} → {losses[^1]:F5}");
     }
 }
