@@ -99,7 +99,7 @@ public sealed record AddingProblemOptions
             if (!Enum.IsDefined(cell)) throw Out(nameof(Cells), cell, $"must hold only {string.Join(", ", Enum.GetNames<RecurrentCell>())}");
         if (Cells.Distinct().Count() != Cells.Count)
             throw new ArgumentException($"AddingProblemOptions.Cells names a cell twice: {string.Join(", ", Cells)}", nameof(Cells));
-        CheckpointFolders.Validate(CheckpointDirectory, Resume, nameof(AddingProblemOptions));
+        TrainingOptions.CheckCheckpointSettings(CheckpointDirectory, Resume, nameof(AddingProblemOptions));
         return this;
     }
 

@@ -10,16 +10,6 @@ internal static class CheckpointFolders
     public static string? For(string? root, params string[] parts) =>
         root is null ? null : Path.Combine([root, .. parts.Select(Safe)]);
 
-    /// <summary>Checks an experiment's checkpoint settings, naming the options type in the message.</summary>
-    /// <exception cref="ArgumentException">The folder is blank, or resuming is asked for without a folder.</exception>
-    public static void Validate(string? directory, bool resume, string optionsType)
-    {
-        if (directory is not null && string.IsNullOrWhiteSpace(directory))
-            throw new ArgumentException($"{optionsType}.CheckpointDirectory must be null (no checkpoints) or name a folder", "CheckpointDirectory");
-        if (resume && directory is null)
-            throw new ArgumentException($"{optionsType}.Resume needs a CheckpointDirectory to resume from", "Resume");
-    }
-
     private static string Safe(string part)
     {
         var invalid = Path.GetInvalidFileNameChars();

@@ -114,7 +114,7 @@ public sealed record ModelComparisonOptions
         if (BatchSize < 1) throw Out(nameof(BatchSize), BatchSize, "must be 1 or more");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0) throw Out(nameof(LearningRate), LearningRate, "must be finite and greater than 0");
         if (!Enum.IsDefined(Progress)) throw Out(nameof(Progress), Progress, $"must be one of {string.Join(", ", Enum.GetNames<ProgressMode>())}");
-        CheckpointFolders.Validate(CheckpointDirectory, Resume, nameof(ModelComparisonOptions));
+        TrainingOptions.CheckCheckpointSettings(CheckpointDirectory, Resume, nameof(ModelComparisonOptions));
         return this;
     }
 
