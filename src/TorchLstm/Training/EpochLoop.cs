@@ -79,10 +79,10 @@ internal sealed class EpochLoop : IDisposable
             ReleaseBatchLosses();
             return false;
         }
-        // TorchSharp's optimisers leave tensor wrappers to the finaliser; each keeps a gradient-sized
-        // native buffer alive until a GC runs. Measured on the seed workload: about 45 MB of resident
-        // memory per epoch otherwise, held by the C allocator even after a later GC. One collection per
-        // epoch costs a few milliseconds and keeps memory flat.
+        // TorchSharp's optimisers leave small native Scalar objects (step sizes, betas) to the finaliser,
+        // and the C heap fragments around them: measured on the seed workload, a loop without this grows
+        // by about 45 MB of resident memory per epoch while its live tensor count stays flat. One
+        // collection per epoch costs about 1.6 % of the epoch and keeps memory flat.
         GC.Collect();
         GC.WaitForPendingFinalizers();
 
