@@ -60,8 +60,8 @@ return ExperimentHost.Run(args, cli =>
         });
         var options = new TrainingOptions
         {
-            Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Loss = LossKind.CrossEntropy,
-            IgnoreIndex = SpecialTokens.PadId, ClipGradNorm = 1.0, Seed = seed, Progress = ProgressMode.Lines,
+            Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Loss = Loss.CrossEntropy(ignoreIndex: SpecialTokens.PadId),
+            ClipGradNorm = 1.0, Seed = seed, Progress = ProgressMode.Lines,
             // One subfolder per model, so each resumes from its own checkpoints.
             CheckpointDirectory = checkpoints is null ? null : Path.Combine(checkpoints, attention.ToString().ToLowerInvariant()),
             Resume = resume,
@@ -69,7 +69,7 @@ return ExperimentHost.Run(args, cli =>
         // Validation loss keeps creeping down long after every date is right; a minimum improvement stops there.
         using var earlyStopping = new EarlyStopping(LogNames.ValidationLoss, patience: 2, minDelta: 1e-4, restoreBestWeights: true);
         var clock = Stopwatch.StartNew();
-        var history = new ExperimentRunner().Fit(model, train, validation, options, [earlyStopping]);
+        var history = new ExperimentRunner().Fit(model, Seq2SeqAttention.TeacherForcedStep, train, validation, options, [earlyStopping]);
         var translator = new Seq2SeqTranslator(model, sourceVocabulary, targetVocabulary);
         var outputs = translator.Translate(texts, maxLength: 16);
         double seconds = clock.Elapsed.TotalSeconds;
@@ -133,7 +133,7 @@ return ExperimentHost.Run(args, cli =>
 
     // One padded width for training and validation: the runner checks that validation samples are shaped
     // like training samples, and each set's longest date differs with small --train values.
-    TorchLstm.Data.SequenceDataset ToDataset(IReadOnlyList<DateExample> examples) => Seq2SeqAttention.ToDataset(
+    TokenPairs ToDataset(IReadOnlyList<DateExample> examples) => new(
         sourceVocabulary.EncodeBatch(examples.Select(e => e.Text).ToList(), length: sourceLength),
         targetVocabulary.EncodeBatch(examples.Select(e => e.Iso).ToList(), addEos: true));
 });

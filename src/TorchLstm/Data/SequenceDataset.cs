@@ -9,8 +9,20 @@ namespace TorchLstm.Data;
 /// </summary>
 /// <param name="Inputs">Model inputs; dimension 0 is the sample.</param>
 /// <param name="Targets">Expected outputs; dimension 0 is the sample.</param>
-public sealed record SequenceDataset(Tensor Inputs, Tensor Targets) : IDisposable
+public sealed record SequenceDataset(Tensor Inputs, Tensor Targets) : ISampleBatch<SequenceDataset>, IDisposable
 {
+    /// <summary><see cref="Inputs"/> and <see cref="Targets"/>, in that order.</summary>
+    public IReadOnlyList<Tensor> Tensors => [Inputs, Targets];
+
+    /// <summary>A dataset of the given inputs and targets (no copies).</summary>
+    public SequenceDataset WithTensors(IReadOnlyList<Tensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Count != 2)
+            throw new ArgumentException($"a SequenceDataset is made of 2 tensors (inputs, targets), got {tensors.Count}", nameof(tensors));
+        return new SequenceDataset(tensors[0], tensors[1]);
+    }
+
     /// <summary>Number of samples.</summary>
     public long Count => Inputs.shape[0];
 

@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace TorchLstm.Training;
 
 /// <summary>
-/// Base of the hooks <see cref="ExperimentRunner.Fit"/> calls, in the order the callbacks were given.
-/// Override only what you need; every hook does nothing by default.
+/// Base of the hooks <see cref="ExperimentRunner"/>'s <c>Fit</c> calls, in the order the callbacks were
+/// given. Override only what you need; every hook does nothing by default.
 /// </summary>
 /// <remarks>
 /// A callback's scalar state (counters, best value) round-trips through <see cref="GetState"/> and
@@ -13,9 +13,18 @@ namespace TorchLstm.Training;
 /// and <see cref="SetTensorState"/> so that a checkpoint can store them in a tensor format. When
 /// training resumes from a checkpoint, <see cref="OnTrainBegin"/> runs first (seeing the restored
 /// <see cref="TrainingContext.History"/> and <see cref="TrainingContext.Epoch"/>), then both setters.
+/// A checkpoint files each callback's state under its <see cref="StateKey"/>, so a resumed run may list
+/// its callbacks in another order (as Lightning keys callback state by identity, not position).
 /// </remarks>
 public abstract class Callback
 {
+    /// <summary>
+    /// The name this callback's state is saved under in a training checkpoint; unique among a run's
+    /// callbacks. The type name by default; callbacks that a run may hold twice (two loggers, two
+    /// monitors) include what tells them apart, e.g. <c>EarlyStopping(monitor=val_loss)</c>.
+    /// </summary>
+    public virtual string StateKey => GetType().Name;
+
     /// <summary>Called once before the first epoch.</summary>
     public virtual void OnTrainBegin(TrainingContext context) { }
 

@@ -33,15 +33,20 @@ internal sealed class CheckpointStore
     }
 
     /// <summary>Fingerprint of what must not change between a run and its resumption.</summary>
-    public static JsonObject RunFingerprint(TrainingOptions options, SequenceDataset train, SequenceDataset? validation) => new()
+    /// <param name="options">The run's options.</param>
+    /// <param name="metrics">The logged metrics (a resumed history must log the same values).</param>
+    /// <param name="train">The training data's first tensor (its shape stands for the data's).</param>
+    /// <param name="validation">The validation data's first tensor, if any.</param>
+    public static JsonObject RunFingerprint(TrainingOptions options, IReadOnlyList<Metric> metrics, Tensor train, Tensor? validation) => new()
     {
         ["optimizer"] = options.Optimizer.ToString(),
-        ["loss"] = options.Loss.ToString(),
+        ["loss"] = options.Loss.Name,
+        ["metrics"] = string.Join(",", metrics.Select(m => m.Name)),
         ["batch_size"] = options.BatchSize,
         ["shuffle"] = options.Shuffle,
         ["seed"] = options.Seed,
-        ["train_shape"] = Metrics.Shape(train.Inputs),
-        ["validation_shape"] = validation is null ? null : Metrics.Shape(validation.Inputs),
+        ["train_shape"] = Metrics.Shape(train),
+        ["validation_shape"] = validation is null ? null : Metrics.Shape(validation),
     };
 
     /// <summary>

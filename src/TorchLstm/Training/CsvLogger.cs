@@ -25,6 +25,9 @@ public sealed class CsvLogger : Callback, IDisposable
     public string Path { get; }
 
     /// <inheritdoc />
+    public override string StateKey => $"{nameof(CsvLogger)}(path={Path})";
+
+    /// <inheritdoc />
     public override void OnTrainBegin(TrainingContext context)
     {
         Dispose();

@@ -10,14 +10,19 @@ namespace TorchLstm.Training;
 /// without improvement (or without reaching <c>baseline</c>) training stops.
 /// </summary>
 /// <remarks>
-/// With <c>checkFinite</c> it also stops as soon as the training loss or the monitored value is NaN
-/// or infinite, naming the epoch and the first offending batch; the best weights are put back when
-/// <c>restoreBestWeights</c> kept them. Like Keras, the best weights are restored only when this
-/// callback stops training, not when the last epoch is reached.
+/// <para>With <c>restoreBestWeights</c> it keeps a copy of the best epoch's weights and, as Keras 3
+/// does, puts them back when training ends — whether this callback stopped it, the last epoch was
+/// reached, another callback stopped it or a non-finite value did — so that the model always leaves
+/// <c>Fit</c> with the weights of <see cref="History.BestEpoch"/>. (Keras 2 restored only when it
+/// stopped early.) Checkpoints hold the last epoch's weights and the kept copy, so a resumed run ends
+/// the same way.</para>
+/// <para>With <c>checkFinite</c>, a NaN or infinite monitored value stops training: the callback reports
+/// it and the runner, which also watches the loss and the weights, stops and restores as for a
+/// non-finite loss (<see cref="StopReason.NonFiniteLoss"/>).</para>
 /// </remarks>
 public sealed class EarlyStopping : Callback, IDisposable
 {
-    private readonly bool maximize;
+    private bool maximize;
     private int wait;
     private int stoppedEpoch;
     private double best;
@@ -29,8 +34,8 @@ public sealed class EarlyStopping : Callback, IDisposable
     /// <param name="mode">Whether lower or higher is better; Auto infers it from the name.</param>
     /// <param name="patience">Epochs without improvement tolerated before stopping. Accepted: 0 or more.</param>
     /// <param name="minDelta">Minimum change that counts as an improvement. Accepted: finite and 0 or more.</param>
-    /// <param name="restoreBestWeights">Keep a copy of the best epoch's weights and restore it when stopping.</param>
-    /// <param name="checkFinite">Stop when the loss or the monitored value is NaN or infinite.</param>
+    /// <param name="restoreBestWeights">Keep a copy of the best epoch's weights and restore it when training ends.</param>
+    /// <param name="checkFinite">Stop when the monitored value is NaN or infinite (the runner always stops on a non-finite loss).</param>
     /// <param name="baseline">A value the monitor must beat; without it, patience runs from the first epoch.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its accepted range.</exception>
     /// <exception cref="ArgumentException"><paramref name="monitor"/> is empty.</exception>
@@ -64,9 +69,12 @@ public sealed class EarlyStopping : Callback, IDisposable
     public int Patience { get; }
     /// <summary>Minimum improvement.</summary>
     public double MinDelta { get; }
-    /// <summary>Whether the best weights are kept and restored.</summary>
+    /// <inheritdoc />
+    public override string StateKey => $"{nameof(EarlyStopping)}(monitor={Monitor})";
+
+    /// <summary>Whether the best weights are kept and restored when training ends.</summary>
     public bool RestoreBestWeights { get; }
-    /// <summary>Whether NaN/Inf stops training.</summary>
+    /// <summary>Whether a NaN or infinite monitored value stops training.</summary>
     public bool CheckFinite { get; }
     /// <summary>Value to beat, if any.</summary>
     public double? Baseline { get; }
@@ -86,6 +94,7 @@ public sealed class EarlyStopping : Callback, IDisposable
     public override void OnTrainBegin(TrainingContext context)
     {
         Monitoring.RequireLogged(nameof(EarlyStopping), Monitor, context);
+        if (Mode == MonitorMode.Auto) maximize = context.HigherIsBetter(Monitor);
         wait = 0;
         stoppedEpoch = 0;
         best = Monitoring.Worst(maximize);
@@ -100,10 +109,12 @@ public sealed class EarlyStopping : Callback, IDisposable
     {
         int epoch = context.Epoch;
         double current = context.Logs[Monitor];
-        double loss = context.Logs[LogNames.Loss];
-        if (CheckFinite && (!double.IsFinite(loss) || !double.IsFinite(current)))
+        // Weights stepped with a NaN loss are garbage, never a best; the runner stops and puts back the last finite ones.
+        if (!double.IsFinite(context.Logs[LogNames.Loss])) return;
+        if (!double.IsFinite(current))
         {
-            StopOnNonFinite(context, epoch, loss, current);
+            // The runner decides and words the stop; the wait and the best value are left as they were.
+            if (CheckFinite) context.ReportNonFinite(Monitor, current);
             return;
         }
 
@@ -130,16 +141,21 @@ public sealed class EarlyStopping : Callback, IDisposable
         if (wait >= Patience && epoch > 1)
         {
             stoppedEpoch = epoch;
-            string restored = RestoreIfKept(context);
+            string restoring = RestoreBestWeights ? "; its weights are restored" : "";
             context.RequestStop(StopReason.EarlyStopping, string.Create(CultureInfo.InvariantCulture,
-                $"early stopping at epoch {epoch}: {Monitor} did not improve for {wait} epoch(s); best {best:G6} at epoch {bestEpoch}{restored}"));
+                $"early stopping at epoch {epoch}: {Monitor} did not improve for {wait} epoch(s); best {best:G6} at epoch {bestEpoch}{restoring}"));
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Records the best epoch in the history and, with <see cref="RestoreBestWeights"/>, puts its weights back.</summary>
     public override void OnTrainEnd(TrainingContext context)
     {
         if (bestEpoch > 0) context.History.BestEpoch = bestEpoch;
+        if (!RestoreBestWeights || bestWeights is null) return;
+        bestWeights.RestoreTo(context.Model);
+        if (context.History.StopReason == StopReason.NonFiniteLoss)
+            context.History.StopMessage += string.Create(CultureInfo.InvariantCulture,
+                $"; then EarlyStopping restored the best weights, of epoch {Math.Max(bestEpoch, 1)}");
     }
 
     /// <inheritdoc />
@@ -182,23 +198,4 @@ public sealed class EarlyStopping : Callback, IDisposable
 
     private bool IsImprovement(double current, double reference) =>
         maximize ? current - MinDelta > reference : current + MinDelta < reference;
-
-    private void StopOnNonFinite(TrainingContext context, int epoch, double loss, double current)
-    {
-        stoppedEpoch = epoch;
-        string where = context.FirstNonFiniteBatch is { } batch
-            ? $"epoch {epoch}, first at batch {batch} of {context.BatchesPerEpoch}"
-            : $"epoch {epoch}";
-        string what = !double.IsFinite(loss) ? $"loss is {loss}" : $"{Monitor} is {current}";
-        string restored = RestoreIfKept(context);
-        context.RequestStop(StopReason.NonFiniteLoss, string.Create(CultureInfo.InvariantCulture,
-            $"training stopped: {what} at {where}{restored}; lower the learning rate, clip gradients (ClipGradNorm) or check the data"));
-    }
-
-    private string RestoreIfKept(TrainingContext context)
-    {
-        if (!RestoreBestWeights || bestWeights is null) return "";
-        bestWeights.RestoreTo(context.Model);
-        return bestEpoch > 0 ? $"; restored the weights of epoch {bestEpoch}" : "; restored the weights of epoch 1";
-    }
 }

@@ -6,11 +6,17 @@ using static TorchSharp.torch;
 namespace TorchLstm.Training;
 
 /// <summary>One training epoch plus validation; owns the tensors reused from epoch to epoch.</summary>
-internal sealed class EpochLoop : IDisposable
+internal sealed class EpochLoop<TModel, TBatch> : IDisposable
+    where TModel : nn.Module
+    where TBatch : ISampleBatch<TBatch>
 {
-    private readonly nn.Module<Tensor, Tensor> model;
-    private readonly SequenceDataset train;
-    private readonly SequenceDataset? validation;
+    private readonly TModel model;
+    private readonly TrainingStep<TModel, TBatch> step;
+    private readonly Loss loss;
+    private readonly IReadOnlyList<Metric> metrics;
+    private readonly TBatch train;
+    private readonly TBatch? validation;
+    private readonly long trainCount;
     private readonly TrainingOptions options;
     private readonly Device device;
     private readonly optim.Optimizer optimizer;
@@ -18,22 +24,22 @@ internal sealed class EpochLoop : IDisposable
     private readonly Generator generator;
     private readonly TrainingContext context;
     private readonly Callback[] callbacks;
+    private readonly IReadOnlyList<Tensor> allTargets;
 
     // Reused every epoch: the detached per-batch mean losses (kept, not copied, to find the first
-    // non-finite batch and to weight by batch size at epoch end), batch sizes, and the running metric numerator.
+    // non-finite batch and to weight by batch size at epoch end), batch sizes, and the running metric sums.
     private readonly Tensor?[] batchLosses;
     private readonly Tensor batchSizes;
-    private readonly bool moveInputs;
-    private readonly bool moveTargets;
-    private readonly Tensor metricSum;
-    private readonly string metricName;
+    private readonly bool[] moveTensors;
+    private readonly MetricSums metricSums;
     private bool outputChecked;
 
     public EpochLoop(
-        nn.Module<Tensor, Tensor> model, SequenceDataset train, SequenceDataset? validation, TrainingOptions options, Device device,
+        TModel model, TrainingStep<TModel, TBatch> step, TBatch train, TBatch? validation, TrainingOptions options, Device device,
         optim.Optimizer optimizer, TorchSharp.Modules.Parameter[] parameters, Generator generator, TrainingContext context, Callback[] callbacks)
     {
         this.model = model;
+        this.step = step;
         this.train = train;
         this.validation = validation;
         this.options = options;
@@ -43,18 +49,19 @@ internal sealed class EpochLoop : IDisposable
         this.generator = generator;
         this.context = context;
         this.callbacks = callbacks;
-        metricName = TrainingComponents.MetricName(options.Loss);
+        loss = options.Loss;
+        metrics = context.Metrics;
+        trainCount = SampleBatch.Count(train);
+        allTargets = validation is null ? [step.Targets(train)] : [step.Targets(train), step.Targets(validation)];
 
         int batches = context.BatchesPerEpoch;
         var sizes = new double[batches];
         for (int b = 0; b < batches; b++)
-            sizes[b] = Math.Min(options.BatchSize, train.Count - (long)b * options.BatchSize);
+            sizes[b] = Math.Min(options.BatchSize, trainCount - (long)b * options.BatchSize);
         batchSizes = tensor(sizes, ScalarType.Float64, device).DetachFromDisposeScope();
         batchLosses = new Tensor?[batches];
-        // Decided once: asking a tensor for its device is a native call, too costly per batch.
-        moveInputs = !TrainingComponents.SameDevice(train.Inputs.device, device);
-        moveTargets = !TrainingComponents.SameDevice(train.Targets.device, device);
-        metricSum = zeros(1, ScalarType.Float64, device).DetachFromDisposeScope();
+        moveTensors = TrainingComponents.TensorsToMove(train, device);
+        metricSums = new MetricSums(metrics);
     }
 
     /// <summary>Runs one epoch; false when cancelled before it finished (nothing is recorded then).</summary>
@@ -69,14 +76,10 @@ internal sealed class EpochLoop : IDisposable
         var clock = Stopwatch.StartNew();
         double learningRate = context.LearningRate;
         model.train();
-        using (NewDisposeScope())
-        {
-            // TorchSharp's zero_() hands back a fresh wrapper of the same storage; the scope releases it.
-            metricSum.zero_();
-        }
         if (!TrainBatches(ct))
         {
             ReleaseBatchLosses();
+            metricSums.Dispose();
             return false;
         }
         // TorchSharp's optimisers leave small native Scalar objects (step sizes, betas) to the finaliser,
@@ -86,25 +89,25 @@ internal sealed class EpochLoop : IDisposable
         GC.Collect();
         GC.WaitForPendingFinalizers();
 
-        double trainLoss, trainMetric;
+        double trainLoss;
         using (var scope = NewDisposeScope())
         {
             var losses = stack(batchLosses!).to(ScalarType.Float64);
             ReleaseBatchLosses();
-            trainLoss = (losses * batchSizes).sum().item<double>() / train.Count;
-            trainMetric = metricSum.item<double>() / TrainingComponents.MetricDenominator(train, options);
+            trainLoss = (losses * batchSizes).sum().item<double>() / trainCount;
             if (!double.IsFinite(trainLoss))
                 context.FirstNonFiniteBatch = (int)losses.isfinite().logical_not().nonzero()[0, 0].item<long>() + 1;
         }
+        double[] trainMetrics = metricSums.Results();
 
         var logs = context.Logs;
         logs[LogNames.Loss] = trainLoss;
-        logs[metricName] = trainMetric;
+        for (int i = 0; i < metrics.Count; i++) logs[metrics[i].Name] = trainMetrics[i];
         if (validation is not null)
         {
-            var (valLoss, valMetric) = TrainingComponents.Evaluate(model, validation, options, device, checkFirst: false);
+            var (valLoss, valMetrics) = TrainingComponents.Evaluate(model, step, loss, metrics, validation, options.BatchSize, device, checkAgainst: null);
             logs[LogNames.ValidationLoss] = valLoss;
-            logs[LogNames.ValidationPrefix + metricName] = valMetric;
+            for (int i = 0; i < metrics.Count; i++) logs[LogNames.ValidationPrefix + metrics[i].Name] = valMetrics[i];
         }
         logs[LogNames.LearningRate] = learningRate;
         logs[LogNames.Seconds] = clock.Elapsed.TotalSeconds;
@@ -122,31 +125,30 @@ internal sealed class EpochLoop : IDisposable
         using var epochScope = NewDisposeScope();
         double? clip = options.ClipGradNorm;
         int batch = 0;
-        foreach (var (batchInputs, batchTargets) in Batches.Iterate(train, options.BatchSize, options.Shuffle, generator))
+        foreach (var raw in Batches.Iterate(train, options.BatchSize, options.Shuffle, generator))
         {
             using var scope = NewDisposeScope();
             // The iterator made these before the scope opened, so they are disposed explicitly.
-            using var x0 = batchInputs;
-            using var y0 = batchTargets;
-            var x = moveInputs ? x0.to(device) : x0;
-            var y = moveTargets ? y0.to(device) : y0;
+            using var release = new BatchTensors(raw.Tensors);
+            var data = TrainingComponents.OnDevice(raw, moveTensors, device);
 
-            var output = model.forward(x);
+            var output = step.Predict(model, data);
+            var targets = step.Targets(data);
             if (!outputChecked)
             {
-                TrainingComponents.CheckOutput(options.Loss, output, y, train, validation);
+                loss.CheckPredictions(output, targets, allTargets);
                 outputChecked = true;
             }
-            var loss = TrainingComponents.Loss(options, output, y);
+            var batchLoss = loss.Compute(output, targets);
             optimizer.zero_grad();
-            loss.backward();
+            batchLoss.backward();
             if (clip is { } maxNorm)
                 nn.utils.clip_grad_norm_(parameters, maxNorm);
             optimizer.step();
 
-            var detachedLoss = loss.detach();
+            var detachedLoss = batchLoss.detach();
             batchLosses[batch] = detachedLoss.DetachFromDisposeScope();
-            metricSum.add_(TrainingComponents.MetricNumerator(options, output.detach(), y));
+            metricSums.Add(output.detach(), targets);
 
             batch++;
             if (callbacks.Length > 0)
@@ -163,15 +165,15 @@ internal sealed class EpochLoop : IDisposable
 
     private static EpochRecord ToRecord(int epoch, IDictionary<string, double> logs)
     {
-        var metrics = new Dictionary<string, double>();
+        var values = new Dictionary<string, double>();
         foreach (var (name, value) in logs)
         {
             if (name is LogNames.Loss or LogNames.ValidationLoss or LogNames.LearningRate or LogNames.Seconds) continue;
-            metrics[name] = value;
+            values[name] = value;
         }
         return new EpochRecord(
             epoch, logs[LogNames.Loss], logs.TryGetValue(LogNames.ValidationLoss, out double v) ? v : null,
-            metrics, logs[LogNames.LearningRate], logs[LogNames.Seconds]);
+            values, logs[LogNames.LearningRate], logs[LogNames.Seconds]);
     }
 
     private void ReleaseBatchLosses()
@@ -187,6 +189,6 @@ internal sealed class EpochLoop : IDisposable
     {
         ReleaseBatchLosses();
         batchSizes.Dispose();
-        metricSum.Dispose();
+        metricSums.Dispose();
     }
 }

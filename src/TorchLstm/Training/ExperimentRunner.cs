@@ -5,13 +5,15 @@ using static TorchSharp.torch;
 namespace TorchLstm.Training;
 
 /// <summary>
-/// Trains, evaluates and runs any <c>nn.Module&lt;Tensor, Tensor&gt;</c> on <see cref="SequenceDataset"/>s,
-/// like Keras's <c>fit</c>/<c>evaluate</c>/<c>predict</c> with Lightning-style callbacks.
+/// Trains, evaluates and runs models on datasets, like Keras's <c>fit</c>/<c>evaluate</c>/<c>predict</c>
+/// with Lightning-style callbacks: any <c>nn.Module&lt;Tensor, Tensor&gt;</c> on a
+/// <see cref="SequenceDataset"/> directly, and any other model through a <see cref="TrainingStep{TModel, TBatch}"/>
+/// that says what it predicts from a batch of its own data type.
 /// </summary>
 /// <remarks>
 /// The training loop reads numbers from the device once per epoch, not per batch: per-batch losses
-/// go into a preallocated tensor and metrics into running-sum tensors, so an epoch costs the same as a
-/// hand-written TorchSharp loop over the same batches.
+/// go into a preallocated tensor and metrics into running sums of their batch statistics, so an epoch
+/// costs the same as a hand-written TorchSharp loop over the same batches.
 /// </remarks>
 public sealed class ExperimentRunner
 {
@@ -22,22 +24,10 @@ public sealed class ExperimentRunner
     public ExperimentRunner(TextWriter? output = null) => this.output = output;
 
     /// <summary>
-    /// Trains <paramref name="model"/> on <paramref name="train"/> for <see cref="TrainingOptions.Epochs"/>
-    /// epochs, validating on <paramref name="validation"/> after each, and calling <paramref name="callbacks"/>.
+    /// Trains <paramref name="model"/> on (inputs, targets) samples: the model maps
+    /// <see cref="SequenceDataset.Inputs"/> to predictions scored against <see cref="SequenceDataset.Targets"/>
+    /// (<see cref="TrainingStep.InputsToTargets"/>). See the general overload for the details.
     /// </summary>
-    /// <remarks>
-    /// The model is moved to <see cref="TrainingOptions.Device"/>, put in training mode for the
-    /// optimisation steps (dropout active) and in eval mode for validation; it is left in eval mode.
-    /// Torch's global generator and the shuffle generator are seeded from <see cref="TrainingOptions.Seed"/>.
-    /// Cancellation is honoured between batches and reported as <see cref="StopReason.Cancelled"/>.
-    /// <para>A NaN or infinite training loss, validation loss or weight stops training after that epoch
-    /// (<see cref="StopReason.NonFiniteLoss"/>, with the epoch and first bad batch in
-    /// <see cref="History.StopMessage"/>) and puts back the weights of the last finite epoch.</para>
-    /// <para>With <see cref="TrainingOptions.CheckpointDirectory"/> the complete state is saved after
-    /// every epoch; with <see cref="TrainingOptions.Resume"/> a killed run continues from the newest
-    /// intact checkpoint and ends bit-identical to an uninterrupted run with the same seed, on the same
-    /// machine and thread count. The callbacks must then be the same types in the same order.</para>
-    /// </remarks>
     /// <returns>The per-epoch record and why training ended.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its accepted range.</exception>
     /// <exception cref="ArgumentException">
@@ -45,28 +35,72 @@ public sealed class ExperimentRunner
     /// from training samples, the model's output does not fit the targets, a callback monitors a value
     /// that is not logged, or the model has no parameters.
     /// </exception>
-    /// <exception cref="CheckpointException">
-    /// Resuming: every checkpoint in the folder is unreadable, or the newest readable one belongs to a
-    /// different model shape, options, data shape or callback list.
-    /// </exception>
+    /// <exception cref="CheckpointException">Resuming failed (see the general overload).</exception>
     public History Fit(
         nn.Module<Tensor, Tensor> model, SequenceDataset train, SequenceDataset? validation, TrainingOptions options,
+        IEnumerable<Callback>? callbacks = null, CancellationToken ct = default) =>
+        Fit(model, TrainingStep.InputsToTargets, train, validation, options, callbacks, ct);
+
+    /// <summary>
+    /// Trains <paramref name="model"/> on <paramref name="train"/> for <see cref="TrainingOptions.Epochs"/>
+    /// epochs, validating on <paramref name="validation"/> after each, and calling <paramref name="callbacks"/>;
+    /// <paramref name="step"/> says what the model predicts from a batch and what it is scored against.
+    /// </summary>
+    /// <remarks>
+    /// The model is moved to <see cref="TrainingOptions.Device"/>, put in training mode for the
+    /// optimisation steps (dropout active) and in eval mode for validation; it is left in eval mode.
+    /// Torch's global generator and the shuffle generator are seeded from <see cref="TrainingOptions.Seed"/>.
+    /// Each epoch logs <c>loss</c> (<see cref="TrainingOptions.Loss"/>) and every metric of
+    /// <see cref="TrainingOptions.Metrics"/>, and their <c>val_</c> values with a validation set.
+    /// Cancellation is honoured between batches and reported as <see cref="StopReason.Cancelled"/>.
+    /// <para>A NaN or infinite training loss, validation loss or weight, or a monitored value that
+    /// <see cref="EarlyStopping"/> finds non-finite, stops training after that epoch
+    /// (<see cref="StopReason.NonFiniteLoss"/>, with the epoch and first bad batch in
+    /// <see cref="History.StopMessage"/>) and puts back the weights of the last finite epoch.</para>
+    /// <para>With <see cref="TrainingOptions.CheckpointDirectory"/> the complete state is saved after
+    /// every epoch; with <see cref="TrainingOptions.Resume"/> a killed run continues from the newest
+    /// intact checkpoint and ends bit-identical to an uninterrupted run with the same seed, on the same
+    /// machine and thread count. Callback states are matched by <see cref="Callback.StateKey"/>, so the
+    /// callbacks may come in another order, but they must be the same set.</para>
+    /// </remarks>
+    /// <typeparam name="TModel">The model type.</typeparam>
+    /// <typeparam name="TBatch">The data type of the datasets and their batches.</typeparam>
+    /// <returns>The per-epoch record and why training ended.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its accepted range.</exception>
+    /// <exception cref="ArgumentException">
+    /// A dataset fails the step's or the loss's checks, validation samples are shaped differently from
+    /// training samples, the model's output does not fit the targets, a callback monitors a value that
+    /// is not logged, two callbacks share a state key while checkpointing, or the model has no parameters.
+    /// </exception>
+    /// <exception cref="CheckpointException">
+    /// Resuming: every checkpoint in the folder is unreadable, or the newest readable one belongs to a
+    /// different model shape, options, data shape or set of callbacks.
+    /// </exception>
+    public History Fit<TModel, TBatch>(
+        TModel model, TrainingStep<TModel, TBatch> step, TBatch train, TBatch? validation, TrainingOptions options,
         IEnumerable<Callback>? callbacks = null, CancellationToken ct = default)
+        where TModel : nn.Module
+        where TBatch : class, ISampleBatch<TBatch>
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var device = TorchDevice.Resolve(options.Device);
-        TrainingComponents.CheckDataset(train, nameof(train), options.Loss);
+        var loss = options.Loss;
+        var metrics = options.MetricsOrDefaults;
+        TrainingComponents.CheckDataset(step, loss, train, nameof(train));
         if (validation is not null)
         {
-            TrainingComponents.CheckDataset(validation, nameof(validation), options.Loss);
+            TrainingComponents.CheckDataset(step, loss, validation, nameof(validation));
             TrainingComponents.CheckCompatible(train, validation);
         }
         var userCallbacks = callbacks?.ToList() ?? [];
         if (userCallbacks.Any(c => c is null))
             throw new ArgumentException("callbacks must not contain null", nameof(callbacks));
+        if (options.CheckpointDirectory is not null)
+            TrainingCheckpoint.CheckUniqueKeys(userCallbacks);
 
         model.to(device);
         var parameters = model.parameters().ToArray();
@@ -80,14 +114,15 @@ public sealed class ExperimentRunner
         var all = progress is null ? userCallbacks.ToArray() : [.. userCallbacks, progress];
 
         var history = new History();
-        int batchesPerEpoch = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
-        var context = new TrainingContext(model, optimizer, options,
-            history, TrainingComponents.LogKeys(options.Loss, validation is not null), batchesPerEpoch);
+        long trainCount = SampleBatch.Count(train);
+        int batchesPerEpoch = (int)((trainCount + options.BatchSize - 1) / options.BatchSize);
+        var context = new TrainingContext(model, optimizer, options, history, metrics,
+            TrainingComponents.LogKeys(metrics, validation is not null), batchesPerEpoch);
         var checkpoints = options.CheckpointDirectory is { } directory ? new CheckpointStore(directory, options.CheckpointsToKeep) : null;
-        var run = CheckpointStore.RunFingerprint(options, train, validation);
+        var run = CheckpointStore.RunFingerprint(options, metrics, train.Tensors[0], validation?.Tensors[0]);
         TrainingCheckpoint? resumeFrom = null;
         using var lastFinite = new LastFiniteWeights(model);
-        var loop = new EpochLoop(model, train, validation, options, device, optimizer, parameters, generator, context, all);
+        var loop = new EpochLoop<TModel, TBatch>(model, step, train, validation, options, device, optimizer, parameters, generator, context, all);
         try
         {
             if (checkpoints is not null)
@@ -120,7 +155,7 @@ public sealed class ExperimentRunner
                     context.RequestStop(StopReason.Cancelled, $"training was cancelled during epoch {epoch}; that epoch is not recorded");
                     break;
                 }
-                if (!StopIfNonFinite(context, lastFinite, userCallbacks, epoch))
+                if (!StopIfNonFinite(context, lastFinite, epoch))
                     lastFinite.Capture();
                 checkpoints?.Save(epoch, context.StopRequested, run, model, optimizer, history, userCallbacks, generator);
             }
@@ -136,53 +171,73 @@ public sealed class ExperimentRunner
     }
 
     /// <summary>
-    /// Like Keras's <c>TerminateOnNaN</c>, without needing a callback: a NaN or infinite loss or weight
-    /// stops training, since every further step would only spread it, and the weights of the last
-    /// finite epoch are put back (unless <see cref="EarlyStopping"/> has already restored its best ones).
+    /// The one place that decides a non-finite stop (like Keras's <c>TerminateOnNaN</c>, without needing a
+    /// callback): a NaN or infinite loss, validation loss or weight, or a monitored value a callback
+    /// reported, stops training, since every further step would only spread it, and the weights of the
+    /// last finite epoch are put back. It outranks any other stop requested in the same epoch.
     /// </summary>
     /// <returns>Whether the epoch was non-finite.</returns>
-    private static bool StopIfNonFinite(TrainingContext context, LastFiniteWeights lastFinite, IReadOnlyList<Callback> callbacks, int epoch)
+    private static bool StopIfNonFinite(TrainingContext context, LastFiniteWeights lastFinite, int epoch)
     {
         var logs = context.Logs;
         double loss = logs[LogNames.Loss];
         double validationLoss = logs.TryGetValue(LogNames.ValidationLoss, out double v) ? v : 0;
+        var monitored = context.NonFiniteMonitor;
         bool weightsFinite = lastFinite.LiveWeightsAreFinite();
-        if (double.IsFinite(loss) && double.IsFinite(validationLoss) && weightsFinite) return false;
+        if (double.IsFinite(loss) && double.IsFinite(validationLoss) && weightsFinite && monitored is null) return false;
 
-        bool restoredBest = callbacks.OfType<EarlyStopping>().Any(e => e.StoppedEpoch == epoch && e.RestoreBestWeights && e.BestWeights is not null);
-        if (!restoredBest) lastFinite.Restore();
+        lastFinite.Restore();
         string what = !double.IsFinite(loss) ? $"loss is {loss}"
             : !double.IsFinite(validationLoss) ? $"val_loss is {validationLoss}"
-            : "the weights became NaN or infinite";
+            : !weightsFinite ? "the weights became NaN or infinite"
+            : $"{monitored!.Value.Name} is {monitored.Value.Value}";
         string where = !double.IsFinite(loss) && context.FirstNonFiniteBatch is { } batch
             ? $"epoch {epoch}, first at batch {batch} of {context.BatchesPerEpoch}"
             : $"epoch {epoch}";
-        string kept = restoredBest ? "kept the best weights restored by EarlyStopping"
-            : epoch == 1 ? "restored the initial weights" : $"restored the weights of epoch {epoch - 1}, the last finite ones";
-        if (context.StopRequested && !restoredBest)
-            context.History.StopMessage += $" ({kept})";
-        context.RequestStop(StopReason.NonFiniteLoss, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        string kept = epoch == 1 ? "restored the initial weights" : $"restored the weights of epoch {epoch - 1}, the last finite ones";
+        context.ForceStop(StopReason.NonFiniteLoss, string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"training stopped: {what} at {where}; {kept}; lower the learning rate, clip gradients (ClipGradNorm) or check the data"));
         return true;
     }
 
     /// <summary>
-    /// Loss and metric (<c>mae</c>, or <c>accuracy</c> for cross-entropy) of <paramref name="model"/> on
-    /// <paramref name="data"/>, in eval mode, without gradients, in batches of <see cref="TrainingOptions.BatchSize"/>.
+    /// Loss and metrics (<see cref="TrainingOptions.Metrics"/>, by default <c>mae</c>, or <c>accuracy</c>
+    /// for cross-entropy) of <paramref name="model"/> on <paramref name="data"/>, in eval mode, without
+    /// gradients, in batches of <see cref="TrainingOptions.BatchSize"/>.
     /// </summary>
     /// <param name="model">The model; it stays on its device and keeps its training/eval mode.</param>
     /// <param name="data">The samples.</param>
-    /// <param name="options">Loss kind and batch size; defaults when null.</param>
-    /// <returns>Values keyed <c>loss</c> and the metric's name.</returns>
+    /// <param name="options">Loss, metrics and batch size; defaults when null.</param>
+    /// <returns>Values keyed <c>loss</c> and each metric's name.</returns>
     /// <exception cref="ArgumentException">The data are malformed or the output does not fit the targets.</exception>
-    public IReadOnlyDictionary<string, double> Evaluate(nn.Module<Tensor, Tensor> model, SequenceDataset data, TrainingOptions? options = null)
+    public IReadOnlyDictionary<string, double> Evaluate(nn.Module<Tensor, Tensor> model, SequenceDataset data, TrainingOptions? options = null) =>
+        Evaluate(model, TrainingStep.InputsToTargets, data, options);
+
+    /// <summary>
+    /// Loss and metrics of <paramref name="model"/> on <paramref name="data"/> through <paramref name="step"/>,
+    /// in eval mode, without gradients, in batches of <see cref="TrainingOptions.BatchSize"/>.
+    /// </summary>
+    /// <param name="model">The model; it stays on its device and keeps its training/eval mode.</param>
+    /// <param name="step">What the model predicts from a batch and what it is scored against.</param>
+    /// <param name="data">The samples.</param>
+    /// <param name="options">Loss, metrics and batch size; defaults when null.</param>
+    /// <returns>Values keyed <c>loss</c> and each metric's name.</returns>
+    /// <exception cref="ArgumentException">The data fail the step's or the loss's checks, or the output does not fit the targets.</exception>
+    public IReadOnlyDictionary<string, double> Evaluate<TModel, TBatch>(TModel model, TrainingStep<TModel, TBatch> step, TBatch data, TrainingOptions? options = null)
+        where TModel : nn.Module
+        where TBatch : class, ISampleBatch<TBatch>
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(data);
         options = (options ?? new TrainingOptions()).Validate();
-        TrainingComponents.CheckDataset(data, nameof(data), options.Loss);
-        var (loss, metric) = TrainingComponents.Evaluate(model, data, options, TrainingComponents.DeviceOf(model), checkFirst: true);
-        return new Dictionary<string, double> { [LogNames.Loss] = loss, [TrainingComponents.MetricName(options.Loss)] = metric };
+        var metrics = options.MetricsOrDefaults;
+        TrainingComponents.CheckDataset(step, options.Loss, data, nameof(data));
+        var (loss, values) = TrainingComponents.Evaluate(model, step, options.Loss, metrics, data, options.BatchSize,
+            TrainingComponents.DeviceOf(model), checkAgainst: [step.Targets(data)]);
+        var result = new Dictionary<string, double> { [LogNames.Loss] = loss };
+        for (int i = 0; i < metrics.Count; i++) result[metrics[i].Name] = values[i];
+        return result;
     }
 
     /// <summary>
@@ -208,12 +263,41 @@ public sealed class ExperimentRunner
         if (inputs.dim() == 0 || inputs.shape[0] == 0)
             throw new ArgumentException($"inputs must have a non-empty sample dimension 0, got shape {Metrics.Shape(inputs)}", nameof(inputs));
 
+        return InEvalMode(model, () => PredictInEvalMode(model, inputs, batchSize));
+    }
+
+    /// <summary>
+    /// The step's predictions for every sample of <paramref name="data"/>, concatenated along dimension 0,
+    /// in eval mode, without gradients, in batches; the result lives on the device of the data's first
+    /// tensor and outside every batch scope. Thread safety as for the tensor overload.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The data fail the step's checks or hold no samples.</exception>
+    public Tensor Predict<TModel, TBatch>(TModel model, TrainingStep<TModel, TBatch> step, TBatch data, int batchSize = 256)
+        where TModel : nn.Module
+        where TBatch : class, ISampleBatch<TBatch>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(data);
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be 1 or more");
+        step.CheckData(data, nameof(data));
+        SampleBatch.Validate(data, nameof(data));
+        if (SampleBatch.Count(data) == 0)
+            throw new ArgumentException("data: the dataset holds no samples", nameof(data));
+        return InEvalMode(model, () => PredictInEvalMode(model, step, data, batchSize));
+    }
+
+    /// <summary>Runs <paramref name="predict"/> with the model in eval mode, under the model's guard.</summary>
+    private static Tensor InEvalMode(nn.Module model, Func<Tensor> predict)
+    {
         var guard = ModelGuards.For(model);
         guard.EnterReadLock();
         try
         {
             if (IsInEvalMode(model))
-                return PredictInEvalMode(model, inputs, batchSize);
+                return predict();
         }
         finally
         {
@@ -225,13 +309,34 @@ public sealed class ExperimentRunner
         try
         {
             model.eval();
-            return PredictInEvalMode(model, inputs, batchSize);
+            return predict();
         }
         finally
         {
             model.train(wasTraining);
             guard.ExitWriteLock();
         }
+    }
+
+    private static Tensor PredictInEvalMode<TModel, TBatch>(TModel model, TrainingStep<TModel, TBatch> step, TBatch data, int batchSize)
+        where TModel : nn.Module
+        where TBatch : class, ISampleBatch<TBatch>
+    {
+        var device = TrainingComponents.DeviceOf(model);
+        var home = data.Tensors[0].device;
+        bool sameDevice = TrainingComponents.SameDevice(home, device);
+        var move = TrainingComponents.TensorsToMove(data, device);
+        using var outer = NewDisposeScope();
+        using var noGrad = no_grad();
+        var parts = new List<Tensor>();
+        foreach (var raw in Batches.Iterate(data, batchSize))
+        {
+            using var scope = NewDisposeScope();
+            using var release = new BatchTensors(raw.Tensors);
+            var result = step.Predict(model, TrainingComponents.OnDevice(raw, move, device));
+            parts.Add((sameDevice ? result : result.to(home)).MoveToOuterDisposeScope());
+        }
+        return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
     private static bool IsInEvalMode(nn.Module model) => !model.training && model.modules().All(m => !m.training);

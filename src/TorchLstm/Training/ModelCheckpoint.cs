@@ -18,7 +18,7 @@ public sealed class ModelCheckpoint : Callback
     /// <summary>File name of the latest epoch's weights.</summary>
     public const string LastFileName = "last.pt";
 
-    private readonly bool maximize;
+    private bool maximize;
     private double best;
     private int bestEpoch;
 
@@ -62,6 +62,9 @@ public sealed class ModelCheckpoint : Callback
     /// <summary>1-based epoch saved as best, 0 before any.</summary>
     public int BestEpoch => bestEpoch;
 
+    /// <inheritdoc />
+    public override string StateKey => $"{nameof(ModelCheckpoint)}(directory={Directory}, monitor={Monitor})";
+
     /// <summary>Writes a module's weights to <paramref name="path"/> atomically, in <c>module.save</c> format.</summary>
     public static void Save(torch.nn.Module module, string path)
     {
@@ -78,6 +81,11 @@ public sealed class ModelCheckpoint : Callback
     public override void OnTrainBegin(TrainingContext context)
     {
         if (SaveBest) Monitoring.RequireLogged(nameof(ModelCheckpoint), Monitor, context);
+        if (Mode == MonitorMode.Auto && bestEpoch == 0)
+        {
+            maximize = context.HigherIsBetter(Monitor);
+            best = Monitoring.Worst(maximize);
+        }
         System.IO.Directory.CreateDirectory(Directory);
     }
 

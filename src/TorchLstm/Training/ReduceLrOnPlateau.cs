@@ -10,7 +10,7 @@ namespace TorchLstm.Training;
 /// </summary>
 public sealed class ReduceLrOnPlateau : Callback
 {
-    private readonly bool maximize;
+    private bool maximize;
     private double best;
     private int wait;
     private int cooldownCounter;
@@ -53,6 +53,9 @@ public sealed class ReduceLrOnPlateau : Callback
 
     /// <summary>The watched value.</summary>
     public string Monitor { get; }
+
+    /// <inheritdoc />
+    public override string StateKey => $"{nameof(ReduceLrOnPlateau)}(monitor={Monitor})";
     /// <summary>Multiplier of the learning rate.</summary>
     public double Factor { get; }
     /// <summary>Epochs without improvement before reducing.</summary>
@@ -70,6 +73,7 @@ public sealed class ReduceLrOnPlateau : Callback
     public override void OnTrainBegin(TrainingContext context)
     {
         Monitoring.RequireLogged(nameof(ReduceLrOnPlateau), Monitor, context);
+        if (Mode == MonitorMode.Auto) maximize = context.HigherIsBetter(Monitor);
         best = Monitoring.Worst(maximize);
         wait = 0;
         cooldownCounter = 0;

@@ -23,6 +23,9 @@ public sealed class TensorBoardLogger : Callback
     public string LogDirectory { get; }
 
     /// <inheritdoc />
+    public override string StateKey => $"{nameof(TensorBoardLogger)}(directory={LogDirectory})";
+
+    /// <inheritdoc />
     public override void OnTrainBegin(TrainingContext context) =>
         writer = torch.utils.tensorboard.SummaryWriter(LogDirectory);
 

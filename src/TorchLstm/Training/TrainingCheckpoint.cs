@@ -152,12 +152,12 @@ public sealed class TrainingCheckpoint : IDisposable
             throw new CheckpointException(Path,
                 $"it was written by a run with other settings ({string.Join("; ", differences)}); resume with the same data and " +
                 "training options, or use another checkpoint directory");
-        var savedTypes = meta["callbacks"]!.AsArray().Select(c => c!["type"]!.GetValue<string>()).ToList();
-        var currentTypes = callbacks.Select(c => c.GetType().Name).ToList();
-        if (!savedTypes.SequenceEqual(currentTypes))
+        var savedKeys = SavedCallbackKeys();
+        var currentKeys = callbacks.Select(c => c.StateKey).ToList();
+        if (!savedKeys.Order(StringComparer.Ordinal).SequenceEqual(currentKeys.Order(StringComparer.Ordinal)))
             throw new CheckpointException(Path,
-                $"it holds the state of callbacks [{string.Join(", ", savedTypes)}] but this run has [{string.Join(", ", currentTypes)}]; " +
-                "pass the same callbacks in the same order");
+                $"it holds the state of callbacks [{string.Join(", ", savedKeys)}] but this run has [{string.Join(", ", currentKeys)}]; " +
+                "pass the same callbacks (in any order)");
         RestoreWeightsCheckOnly(model);
     }
 
@@ -183,11 +183,28 @@ public sealed class TrainingCheckpoint : IDisposable
     internal void RestoreCallbacks(IReadOnlyList<Callback> callbacks)
     {
         var states = meta["callbacks"]!.AsArray();
-        for (int i = 0; i < callbacks.Count; i++)
+        var savedKeys = SavedCallbackKeys();
+        foreach (var callback in callbacks)
         {
-            callbacks[i].SetState(states[i]!["state"]!.AsObject());
-            callbacks[i].SetTensorState(callbackTensors[i]);
+            int i = savedKeys.IndexOf(callback.StateKey);
+            callback.SetState(states[i]!["state"]!.AsObject());
+            callback.SetTensorState(callbackTensors[i]);
         }
+    }
+
+    /// <summary>The saved callbacks' state keys in saved order; files written before keys existed name only the type, which was the default key.</summary>
+    private List<string> SavedCallbackKeys() =>
+        meta["callbacks"]!.AsArray().Select(c => (c!["key"] ?? c["type"])!.GetValue<string>()).ToList();
+
+    /// <summary>Fails when two callbacks would file their state under one key.</summary>
+    /// <exception cref="ArgumentException">Two callbacks share a <see cref="Callback.StateKey"/>.</exception>
+    internal static void CheckUniqueKeys(IReadOnlyList<Callback> callbacks)
+    {
+        var duplicate = callbacks.GroupBy(c => c.StateKey, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException(
+                $"{duplicate.Count()} callbacks share the state key '{duplicate.Key}', so a checkpoint could not tell their states apart; " +
+                "give each its own settings, or override Callback.StateKey", "callbacks");
     }
 
     /// <summary>Restores the global and shuffle generators; last, so that nothing draws from them in between.</summary>
@@ -211,7 +228,7 @@ public sealed class TrainingCheckpoint : IDisposable
         var sections = new List<(string, byte[])>();
         for (int i = 0; i < callbacks.Count; i++)
         {
-            callbackMeta.Add(new JsonObject { ["type"] = callbacks[i].GetType().Name, ["state"] = callbacks[i].GetState() });
+            callbackMeta.Add(new JsonObject { ["type"] = callbacks[i].GetType().Name, ["key"] = callbacks[i].StateKey, ["state"] = callbacks[i].GetState() });
             sections.Add(($"callback.{i}", Serialize(w => TensorBytes.WriteDictionary(w, callbacks[i].GetTensorState()))));
         }
         var meta = new JsonObject

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace TorchLstm.Training;
 
-/// <summary>Loss, metric and optimiser construction plus the boundary checks of the runner.</summary>
+/// <summary>Optimiser construction, batching, metric sums and the boundary checks of the runner.</summary>
 internal static class TrainingComponents
 {
     public static optim.Optimizer CreateOptimizer(TrainingOptions options, IReadOnlyList<TorchSharp.Modules.Parameter> parameters) => options.Optimizer switch
@@ -16,116 +16,43 @@ internal static class TrainingComponents
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "unknown optimizer"),
     };
 
-    public static Tensor Loss(TrainingOptions options, Tensor output, Tensor target) => options.Loss switch
+    public static IReadOnlyList<string> LogKeys(IReadOnlyList<Metric> metrics, bool hasValidation)
     {
-        LossKind.Mse => nn.functional.mse_loss(output, target),
-        LossKind.Mae => nn.functional.l1_loss(output, target),
-        LossKind.Huber => nn.functional.huber_loss(output, target, options.HuberDelta),
-        // (N, T, C) logits against (N, T) indices flatten to the (N*T, C) / (N*T) form cross_entropy takes.
-        LossKind.CrossEntropy => nn.functional.cross_entropy(output.reshape(-1, output.shape[^1]), target.reshape(-1),
-            ignore_index: options.IgnoreIndex ?? -100),
-        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "unknown loss"),
-    };
-
-    /// <summary>Name of the metric logged for a loss kind.</summary>
-    public static string MetricName(LossKind loss) => loss == LossKind.CrossEntropy ? LogNames.Accuracy : LogNames.Mae;
-
-    /// <summary>
-    /// The per-batch numerator of the epoch metric (sum of absolute errors, or count of correct
-    /// predictions); dividing the epoch's sum by <see cref="MetricDenominator"/> gives the metric.
-    /// </summary>
-    public static Tensor MetricNumerator(TrainingOptions options, Tensor output, Tensor target)
-    {
-        if (options.Loss != LossKind.CrossEntropy) return nn.functional.l1_loss(output, target, nn.Reduction.Sum);
-        var correct = output.argmax(-1).eq(target);
-        return options.IgnoreIndex is { } ignored ? correct.logical_and(target.ne(ignored)).sum() : correct.sum();
+        var keys = new List<string> { LogNames.Loss };
+        keys.AddRange(metrics.Select(m => m.Name));
+        if (hasValidation)
+        {
+            keys.Add(LogNames.ValidationLoss);
+            keys.AddRange(metrics.Select(m => LogNames.ValidationPrefix + m.Name));
+        }
+        keys.Add(LogNames.LearningRate);
+        keys.Add(LogNames.Seconds);
+        return keys;
     }
 
-    public static long MetricDenominator(SequenceDataset data, TrainingOptions options)
+    /// <summary>Checks a dataset before any batch reaches native code: the step's checks, a sample count, the loss's target checks.</summary>
+    public static void CheckDataset<TModel, TBatch>(TrainingStep<TModel, TBatch> step, Loss loss, TBatch data, string name)
+        where TModel : nn.Module where TBatch : ISampleBatch<TBatch>
     {
-        if (options.Loss != LossKind.CrossEntropy || options.IgnoreIndex is not { } ignored) return data.Targets.numel();
-        using var scope = NewDisposeScope();
-        return data.Targets.ne(ignored).sum().item<long>();
-    }
-
-    public static IReadOnlyList<string> LogKeys(LossKind loss, bool hasValidation)
-    {
-        string metric = MetricName(loss);
-        return hasValidation
-            ? [LogNames.Loss, metric, LogNames.ValidationLoss, LogNames.ValidationPrefix + metric, LogNames.LearningRate, LogNames.Seconds]
-            : [LogNames.Loss, metric, LogNames.LearningRate, LogNames.Seconds];
-    }
-
-    /// <summary>Checks a dataset before any batch reaches native code.</summary>
-    public static void CheckDataset(SequenceDataset data, string name, LossKind loss)
-    {
-        data.Validate(name);
-        if (data.Count == 0)
+        ArgumentNullException.ThrowIfNull(data, name);
+        step.CheckData(data, name);
+        SampleBatch.Validate(data, name);
+        if (SampleBatch.Count(data) == 0)
             throw new ArgumentException($"{name}: the dataset holds no samples", name);
-        // Integer inputs are token ids for models that embed them (SequenceClassifier); the model checks their range.
-        if (data.Inputs.dtype == ScalarType.Bool || data.Inputs.is_complex())
-            throw new ArgumentException(
-                $"{name}: inputs must be a floating-point tensor, or integer token ids for a model that embeds them (got {data.Inputs.dtype}); convert with .to(ScalarType.Float32)", name);
-        if (data.Inputs.is_floating_point())
-            CheckFinite(data.Inputs, $"{name} inputs", name);
-        if (loss == LossKind.CrossEntropy)
-        {
-            if (data.Targets.is_floating_point() || data.Targets.dtype == ScalarType.Bool)
-                throw new ArgumentException($"{name}: cross-entropy needs integer class indices (Int64) as targets, got {data.Targets.dtype}", name);
-        }
-        else
-        {
-            if (!data.Targets.is_floating_point())
-                throw new ArgumentException($"{name}: regression losses need floating-point targets, got {data.Targets.dtype}", name);
-            CheckFinite(data.Targets, $"{name} targets", name);
-        }
+        loss.CheckTargets(step.Targets(data), name);
     }
 
-    public static void CheckCompatible(SequenceDataset train, SequenceDataset validation)
+    public static void CheckCompatible<TBatch>(TBatch train, TBatch validation) where TBatch : ISampleBatch<TBatch>
     {
-        if (!train.Inputs.shape.Skip(1).SequenceEqual(validation.Inputs.shape.Skip(1)) ||
-            !train.Targets.shape.Skip(1).SequenceEqual(validation.Targets.shape.Skip(1)))
-            throw new ArgumentException(
-                $"validation samples must be shaped like training samples: train inputs {Metrics.Shape(train.Inputs)} / targets " +
-                $"{Metrics.Shape(train.Targets)}, validation inputs {Metrics.Shape(validation.Inputs)} / targets {Metrics.Shape(validation.Targets)}",
-                nameof(validation));
-    }
-
-    /// <summary>Run on the first batch only: the model's output must fit the targets without broadcasting.</summary>
-    public static void CheckOutput(LossKind loss, Tensor output, Tensor target, params SequenceDataset?[] datasets)
-    {
-        if (loss != LossKind.CrossEntropy)
-        {
-            if (!output.shape.SequenceEqual(target.shape))
-                throw new ArgumentException(
-                    $"the model's output shaped {Metrics.Shape(output)} does not match the targets shaped {Metrics.Shape(target)}; " +
-                    "regression losses need identical shapes (no broadcasting): reshape the targets or change the model's head",
-                    "model");
-            return;
-        }
-        if (output.dim() != target.dim() + 1 || !output.shape.Take((int)target.dim()).SequenceEqual(target.shape))
-            throw new ArgumentException(
-                $"cross-entropy needs logits shaped (N, C) or (N, T, C) for targets shaped (N) or (N, T): got output " +
-                $"{Metrics.Shape(output)} and targets {Metrics.Shape(target)}", "model");
-        long classes = output.shape[^1];
-        foreach (var data in datasets)
-        {
-            if (data is null) continue;
-            long min = data.Targets.min().ToInt64(), max = data.Targets.max().ToInt64();
-            if (min < 0 || max >= classes)
-                throw new ArgumentException(
-                    $"class indices must lie in [0, {classes - 1}] for a model with {classes} outputs, but targets range over [{min}, {max}]",
-                    "model");
-        }
-    }
-
-    private static void CheckFinite(Tensor tensor, string what, string paramName)
-    {
-        using var scope = NewDisposeScope();
-        var bad = tensor.isfinite().logical_not();
-        if (!bad.any().ToBoolean()) return;
-        long sample = bad.reshape(tensor.shape[0], -1).any(1).nonzero()[0, 0].ToInt64();
-        throw new ArgumentException($"{what} contain NaN or infinite values (first at sample {sample}); clean or impute them before training", paramName);
+        var a = train.Tensors;
+        var b = validation.Tensors;
+        bool same = a.Count == b.Count && a.Zip(b).All(p => p.First.shape.Skip(1).SequenceEqual(p.Second.shape.Skip(1)));
+        if (same) return;
+        string Shapes(IReadOnlyList<Tensor> tensors) => string.Join(" / ", tensors.Select(Metrics.Shape));
+        string what = typeof(TBatch) == typeof(SequenceDataset) ? " (inputs / targets)" : "";
+        throw new ArgumentException(
+            $"validation samples must be shaped like training samples{what}: train {Shapes(a)}, validation {Shapes(b)}",
+            nameof(validation));
     }
 
     /// <summary>TorchSharp's Device has reference equality only; this compares type and index (-1 meaning the default, 0).</summary>
@@ -137,8 +64,28 @@ internal static class TrainingComponents
         return CPU;
     }
 
-    /// <summary>Mean loss and metric of a dataset, in eval mode without gradients; one device sync at the end.</summary>
-    public static (double Loss, double Metric) Evaluate(nn.Module<Tensor, Tensor> model, SequenceDataset data, TrainingOptions options, Device device, bool checkFirst)
+    /// <summary>Which of a dataset's tensors must be copied to <paramref name="device"/>; decided once, since asking a tensor for its device is a native call.</summary>
+    public static bool[] TensorsToMove<TBatch>(TBatch data, Device device) where TBatch : ISampleBatch<TBatch> =>
+        data.Tensors.Select(t => !SameDevice(t.device, device)).ToArray();
+
+    /// <summary>The batch on the device: moved copies where needed, the batch's own tensors elsewhere.</summary>
+    public static TBatch OnDevice<TBatch>(TBatch batch, bool[] move, Device device) where TBatch : ISampleBatch<TBatch>
+    {
+        if (!move.Any(m => m)) return batch;
+        var tensors = batch.Tensors;
+        var moved = new Tensor[tensors.Count];
+        for (int i = 0; i < moved.Length; i++) moved[i] = move[i] ? tensors[i].to(device) : tensors[i];
+        return batch.WithTensors(moved);
+    }
+
+    /// <summary>
+    /// Mean loss and metrics of a dataset, in eval mode without gradients; one device sync for the loss
+    /// and one per metric at the end.
+    /// </summary>
+    public static (double Loss, double[] Metrics) Evaluate<TModel, TBatch>(
+        TModel model, TrainingStep<TModel, TBatch> step, Loss loss, IReadOnlyList<Metric> metrics, TBatch data, int batchSize, Device device,
+        IReadOnlyList<Tensor>? checkAgainst)
+        where TModel : nn.Module where TBatch : ISampleBatch<TBatch>
     {
         bool wasTraining = model.training;
         model.eval();
@@ -146,29 +93,106 @@ internal static class TrainingComponents
         {
             using var outer = NewDisposeScope();
             using var noGrad = no_grad();
+            using var sums = new MetricSums(metrics);
             var lossSum = zeros(1, ScalarType.Float64, device);
-            var metricSum = zeros(1, ScalarType.Float64, device);
-            bool first = checkFirst;
-            bool moveInputs = !SameDevice(data.Inputs.device, device), moveTargets = !SameDevice(data.Targets.device, device);
-            foreach (var (batchInputs, batchTargets) in Batches.Iterate(data, options.BatchSize))
+            var move = TensorsToMove(data, device);
+            long count = 0;
+            foreach (var raw in Batches.Iterate(data, batchSize))
             {
                 using var scope = NewDisposeScope();
-                using var x0 = batchInputs;
-                using var y0 = batchTargets;
-                var x = moveInputs ? x0.to(device) : x0;
-                var y = moveTargets ? y0.to(device) : y0;
-                var output = model.forward(x);
-                if (first) { CheckOutput(options.Loss, output, y, data); first = false; }
-                lossSum.add_(Loss(options, output, y), x.shape[0]);
-                metricSum.add_(MetricNumerator(options, output, y));
+                using var release = new BatchTensors(raw.Tensors);
+                var batch = OnDevice(raw, move, device);
+                var output = step.Predict(model, batch);
+                var targets = step.Targets(batch);
+                if (checkAgainst is not null)
+                {
+                    loss.CheckPredictions(output, targets, checkAgainst);
+                    checkAgainst = null;
+                }
+                long size = batch.Tensors[0].shape[0];
+                lossSum.add_(loss.Compute(output, targets), size);
+                sums.Add(output, targets);
+                count += size;
             }
-            double loss = lossSum.item<double>() / data.Count;
-            double metric = metricSum.item<double>() / MetricDenominator(data, options);
-            return (loss, metric);
+            return (lossSum.item<double>() / count, sums.Results());
         }
         finally
         {
             model.train(wasTraining);
         }
+    }
+}
+
+/// <summary>Disposes tensors the batch iterator made before the batch's dispose scope opened.</summary>
+internal readonly struct BatchTensors(IReadOnlyList<Tensor> tensors) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var tensor in tensors) tensor.Dispose();
+    }
+}
+
+/// <summary>
+/// The running sums of each metric's batch statistics over one pass, kept on the device and outside
+/// every batch scope; read once at the end.
+/// </summary>
+internal sealed class MetricSums(IReadOnlyList<Metric> metrics) : IDisposable
+{
+    private readonly Tensor?[] totals = new Tensor?[metrics.Count];
+    private long elements;
+
+    /// <summary>Adds one batch; call inside the batch's dispose scope.</summary>
+    public void Add(Tensor predictions, Tensor targets)
+    {
+        if (totals.Length == 0) return;
+        elements += targets.numel();
+        using var noGrad = no_grad();
+        for (int i = 0; i < totals.Length; i++)
+        {
+            var statistics = metrics[i].BatchStatistics(predictions, targets);
+            if (totals[i] is not { } total)
+            {
+                if (statistics.dim() > 1)
+                    throw new InvalidOperationException(
+                        $"metric '{metrics[i].Name}' returned batch statistics shaped {Metrics.Shape(statistics)}; they must be a scalar or a 1-D tensor");
+                // Float64 sums: float32 running sums would lose digits over a long epoch.
+                totals[i] = statistics.to(ScalarType.Float64, copy: true).DetachFromDisposeScope();
+                continue;
+            }
+            if (total.numel() != statistics.numel())
+                throw new InvalidOperationException(
+                    $"metric '{metrics[i].Name}' returned {statistics.numel()} batch statistics after {total.numel()} for an earlier batch; the count must not change");
+            total.add_(statistics);
+        }
+    }
+
+    /// <summary>Each metric's value over the pass, then clears the sums (one device read per metric).</summary>
+    public double[] Results()
+    {
+        var results = new double[totals.Length];
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < totals.Length; i++)
+        {
+            if (totals[i] is not { } total)
+            {
+                results[i] = double.NaN;
+                continue;
+            }
+            results[i] = metrics[i].Result(total.cpu().reshape(-1).data<double>().ToArray(), elements);
+            total.Dispose();
+            totals[i] = null;
+        }
+        elements = 0;
+        return results;
+    }
+
+    public void Dispose()
+    {
+        for (int i = 0; i < totals.Length; i++)
+        {
+            totals[i]?.Dispose();
+            totals[i] = null;
+        }
+        elements = 0;
     }
 }

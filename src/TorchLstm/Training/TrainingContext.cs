@@ -9,10 +9,11 @@ public sealed class TrainingContext
     private readonly Dictionary<string, double> logs = [];
 
     internal TrainingContext(
-        nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, TrainingOptions options, History history,
-        IReadOnlyList<string> logKeys, int batchesPerEpoch)
+        nn.Module model, optim.Optimizer optimizer, TrainingOptions options, History history,
+        IReadOnlyList<Metric> metrics, IReadOnlyList<string> logKeys, int batchesPerEpoch)
     {
         Model = model;
+        Metrics = metrics;
         Optimizer = optimizer;
         Options = options;
         History = history;
@@ -20,8 +21,8 @@ public sealed class TrainingContext
         BatchesPerEpoch = batchesPerEpoch;
     }
 
-    /// <summary>The model being trained.</summary>
-    public nn.Module<Tensor, Tensor> Model { get; }
+    /// <summary>The model being trained (cast it to its own type to call it).</summary>
+    public nn.Module Model { get; }
 
     /// <summary>The optimiser built from <see cref="Options"/>.</summary>
     public optim.Optimizer Optimizer { get; }
@@ -31,6 +32,9 @@ public sealed class TrainingContext
 
     /// <summary>Epochs recorded so far.</summary>
     public History History { get; }
+
+    /// <summary>The metrics logged every epoch (the options' or the loss's defaults).</summary>
+    public IReadOnlyList<Metric> Metrics { get; }
 
     /// <summary>Names logged every epoch (<c>loss</c>, <c>mae</c>, <c>val_loss</c>, ..., <c>lr</c>).</summary>
     public IReadOnlyList<string> LogKeys { get; }
@@ -91,5 +95,37 @@ public sealed class TrainingContext
         History.AddLearningRateChange(new LearningRateChange(Epoch, old, newLearningRate));
     }
 
-    internal void ResetLogs() => logs.Clear();
+    /// <summary>
+    /// Whether a larger value of the logged <paramref name="name"/> is better: from the metric's
+    /// <see cref="Metric.HigherIsBetter"/> (for <c>val_</c> names too), else Keras's rule of names
+    /// ending in <c>acc</c>, <c>accuracy</c> or <c>auc</c>.
+    /// </summary>
+    public bool HigherIsBetter(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string bare = name.StartsWith(LogNames.ValidationPrefix, StringComparison.Ordinal) ? name[LogNames.ValidationPrefix.Length..] : name;
+        foreach (var metric in Metrics)
+            if (metric.Name == bare) return metric.HigherIsBetter;
+        return Monitoring.Maximizes(name, MonitorMode.Auto);
+    }
+
+    /// <summary>A logged value a callback found NaN or infinite this epoch (name and value), for the runner's non-finite stop.</summary>
+    internal (string Name, double Value)? NonFiniteMonitor { get; private set; }
+
+    /// <summary>Tells the runner that a value this callback watches is NaN or infinite; the runner stops training after the epoch.</summary>
+    internal void ReportNonFinite(string name, double value) => NonFiniteMonitor ??= (name, value);
+
+    internal void ResetLogs()
+    {
+        logs.Clear();
+        NonFiniteMonitor = null;
+    }
+
+    /// <summary>Replaces any earlier stop request: a non-finite value outranks every other reason to stop.</summary>
+    internal void ForceStop(StopReason reason, string message)
+    {
+        StopRequested = true;
+        History.StopReason = reason;
+        History.StopMessage = message;
+    }
 }

@@ -13,18 +13,22 @@ public enum OptimizerKind
     AdamW,
 }
 
-/// <summary>The training loss; it also decides which metrics are logged each epoch.</summary>
+/// <summary>
+/// The built-in training losses, as shorthand for <see cref="Training.Loss"/> objects (it converts
+/// implicitly: <c>Loss = LossKind.Mae</c>); unless <see cref="TrainingOptions.Metrics"/> is set, the loss
+/// also decides which metric is logged each epoch.
+/// </summary>
 public enum LossKind
 {
     /// <summary>Mean squared error (regression; logs <c>mae</c>).</summary>
     Mse,
     /// <summary>Mean absolute error (regression; logs <c>mae</c>).</summary>
     Mae,
-    /// <summary>Huber loss with <see cref="TrainingOptions.HuberDelta"/> (regression; logs <c>mae</c>).</summary>
+    /// <summary>Huber loss with delta 1 (regression; logs <c>mae</c>); <see cref="Loss.Huber"/> takes another delta.</summary>
     Huber,
     /// <summary>
     /// Cross-entropy on unnormalised logits shaped (N, C) against class indices shaped (N), or
-    /// (N, T, C) against (N, T); logs <c>accuracy</c>.
+    /// (N, T, C) against (N, T); logs <c>accuracy</c>. <see cref="Loss.CrossEntropy"/> can ignore a padding class.
     /// </summary>
     CrossEntropy,
 }
@@ -43,8 +47,10 @@ public enum ProgressMode
 }
 
 /// <summary>
-/// Hyper-parameters of <see cref="ExperimentRunner.Fit"/>, with Keras-like defaults
-/// (Adam, learning rate 1e-3, batch 32, 100 epochs, MSE).
+/// Everything <see cref="ExperimentRunner"/>'s <c>Fit</c> needs besides the model, the data and the
+/// callbacks — the loss, the metrics, the optimiser and its hyper-parameters, the seed, checkpoints —
+/// with Keras-like defaults (Adam, learning rate 1e-3, batch 32, 100 epochs, MSE). Experiment options
+/// nest one of these rather than repeating its settings.
 /// </summary>
 /// <remarks>
 /// Every field is checked by <see cref="Validate"/> when training starts, so a nonsensical value is
@@ -72,24 +78,25 @@ public sealed record TrainingOptions
     /// <summary>Momentum of SGD and RMSprop (ignored by Adam/AdamW). Accepted: 0 ≤ momentum &lt; 1.</summary>
     public double Momentum { get; init; }
 
-    /// <summary>The training loss.</summary>
-    public LossKind Loss { get; init; } = LossKind.Mse;
+    /// <summary>
+    /// The training loss: a <see cref="LossKind"/> (<c>Loss = LossKind.CrossEntropy</c>), a built-in with
+    /// parameters (<c>Loss.Huber(2.0)</c>, <c>Loss.CrossEntropy(ignoreIndex: 0)</c>) or any
+    /// <see cref="Training.Loss"/>. Mean squared error by default.
+    /// </summary>
+    public Loss Loss { get; init; } = Loss.Mse;
 
-    /// <summary>Threshold between the quadratic and linear parts of the Huber loss. Accepted: finite and greater than 0.</summary>
-    public double HuberDelta { get; init; } = 1.0;
+    /// <summary>
+    /// The metrics logged every epoch (and as <c>val_</c> values on the validation set), in order; null
+    /// logs the loss's defaults (<c>mae</c> for regression losses, <c>accuracy</c> for cross-entropy).
+    /// Accepted: null, or metrics with distinct names other than <c>loss</c>, <c>lr</c> and <c>seconds</c>.
+    /// </summary>
+    public IReadOnlyList<Metric>? Metrics { get; init; }
 
     /// <summary>
     /// When set, gradients are rescaled after each backward pass so that their global L2 norm (all
     /// parameters as one vector) is at most this value. Accepted: null, or finite and greater than 0.
     /// </summary>
     public double? ClipGradNorm { get; init; }
-
-    /// <summary>
-    /// With <see cref="LossKind.CrossEntropy"/>, target positions holding this class index count neither
-    /// in the loss nor in the accuracy (torch's <c>ignore_index</c>), e.g. 0 for the padding of
-    /// variable-length output sequences. Accepted: null, or 0 or more with the cross-entropy loss.
-    /// </summary>
-    public long? IgnoreIndex { get; init; }
 
     /// <summary>
     /// Seeds torch's global generator (dropout and any random layer) and the shuffling generator when
@@ -146,14 +153,23 @@ public sealed record TrainingOptions
             throw Out(nameof(WeightDecay), WeightDecay, "must be finite and 0 or more");
         if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
             throw Out(nameof(Momentum), Momentum, "must be in [0, 1)");
-        if (!Enum.IsDefined(Loss))
-            throw Out(nameof(Loss), Loss, $"must be one of {string.Join(", ", Enum.GetNames<LossKind>())}");
-        if (!double.IsFinite(HuberDelta) || HuberDelta <= 0)
-            throw Out(nameof(HuberDelta), HuberDelta, "must be finite and greater than 0");
+        if (Loss is null)
+            throw new ArgumentNullException(nameof(Loss), "TrainingOptions.Loss must be a loss, e.g. LossKind.Mse");
+        if (Metrics is not null)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var metric in Metrics)
+            {
+                if (metric is null)
+                    throw new ArgumentException("TrainingOptions.Metrics must not contain null", nameof(Metrics));
+                if (metric.Name is LogNames.Loss or LogNames.LearningRate or LogNames.Seconds)
+                    throw new ArgumentException($"TrainingOptions.Metrics: a metric may not be called '{metric.Name}', which the runner logs itself", nameof(Metrics));
+                if (!names.Add(metric.Name))
+                    throw new ArgumentException($"TrainingOptions.Metrics names '{metric.Name}' twice; every metric needs its own name", nameof(Metrics));
+            }
+        }
         if (ClipGradNorm is { } clip && (!double.IsFinite(clip) || clip <= 0))
             throw Out(nameof(ClipGradNorm), clip, "must be null (no clipping) or finite and greater than 0");
-        if (IgnoreIndex is { } ignored && (ignored < 0 || Loss != LossKind.CrossEntropy))
-            throw Out(nameof(IgnoreIndex), ignored, "must be null, or a class index of 0 or more used with the CrossEntropy loss");
         if (!Enum.IsDefined(Progress))
             throw Out(nameof(Progress), Progress, $"must be one of {string.Join(", ", Enum.GetNames<ProgressMode>())}");
         if (CheckpointsToKeep < 1)
@@ -163,6 +179,9 @@ public sealed record TrainingOptions
             throw new ArgumentException("TrainingOptions.Device must name a device: 'cpu', 'cuda', 'cuda:N' or 'auto'", nameof(Device));
         return this;
     }
+
+    /// <summary>The metrics a run logs: <see cref="Metrics"/>, or the loss's defaults.</summary>
+    internal IReadOnlyList<Metric> MetricsOrDefaults => Metrics ?? Loss.DefaultMetrics;
 
     /// <summary>Checks a checkpoint folder and resume flag, naming <paramref name="optionsType"/> in the message (shared with the experiments' options).</summary>
     /// <exception cref="ArgumentException">The folder is blank, or resuming is asked for without a folder.</exception>

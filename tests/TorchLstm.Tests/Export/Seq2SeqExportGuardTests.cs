@@ -43,8 +43,8 @@ public sealed class Seq2SeqExportGuardTests : IClassFixture<Seq2SeqExportGuardTe
     private string GreedyError(Tensor source, long maxLength = 5) =>
         Assert.ThrowsAny<Exception>(() => _exported.Loaded.invoke("greedy", source, maxLength)).Message;
 
-    private string ForwardError(Tensor packed) =>
-        Assert.ThrowsAny<Exception>(() => _exported.Loaded.call(packed)).Message;
+    private string ForwardError(Tensor source, Tensor target) =>
+        Assert.ThrowsAny<Exception>(() => _exported.Loaded.invoke("forward", source, target)).Message;
 
     [Fact]
     public void Greedy_rejects_malformed_sources_with_what_is_accepted()
@@ -65,29 +65,20 @@ public sealed class Seq2SeqExportGuardTests : IClassFixture<Seq2SeqExportGuardTe
     }
 
     [Fact]
-    public void Forward_rejects_malformed_packed_tensors_with_what_is_accepted()
+    public void Forward_rejects_malformed_source_and_target_ids_with_what_is_accepted()
     {
         using var scope = torch.NewDisposeScope();
-        var good = Seq2SeqAttention.PackInputs(Ids(new long[,] { { 4, 5 } }), Ids(new long[,] { { 6, 2 } }));
-        Assert.Equal([1L, 2L, 9L], ExportCases.Flatten(_exported.Loaded.call(good))[0].shape);
+        var source = Ids(new long[,] { { 4, 5 } });
+        var target = Ids(new long[,] { { 6, 2 } });
+        Assert.Equal([1L, 2L, 9L], ExportCases.Flatten(_exported.Loaded.invoke("forward", source, target.to(ScalarType.Int32)))[0].shape);
 
-        Assert.Contains("made by PackInputs", ForwardError(torch.ones(5)));
-        Assert.Contains("made by PackInputs", ForwardError(torch.ones(2, 2)));
-        var nan = good.clone();
-        nan[0, 1] = float.NaN;
-        Assert.Contains("NaN or infinite", ForwardError(nan));
-        var fractional = good.clone();
-        fractional[0, 2] = 4.5f;
-        Assert.Contains("fractional values", ForwardError(fractional));
-        var header = good.clone();
-        header[0, 0] = 4;
-        Assert.Contains("column 0 of the packed tensor must hold the source length", ForwardError(header));
-        var source = good.clone();
-        source[0, 1] = 0;
-        Assert.Contains("pad sources at the end only", ForwardError(source));
-        var target = good.clone();
-        target[0, 3] = 9;
-        Assert.Contains("target ids must lie in [0, 9)", ForwardError(target));
+        Assert.Contains("expects source ids shaped (batch, sourceLength)", ForwardError(torch.tensor(new long[] { 4, 5 }), target));
+        Assert.Contains("expects target ids shaped (batch, targetLength)", ForwardError(source, torch.tensor(new long[] { 6, 2 })));
+        Assert.Contains("needs one target per source", ForwardError(source, Ids(new long[,] { { 6, 2 }, { 6, 2 } })));
+        Assert.Contains("integer dtype", ForwardError(source.to(ScalarType.Float32), target));
+        Assert.Contains("integer dtype", ForwardError(source, target.to(ScalarType.Float32)));
+        Assert.Contains("pad sources at the end only", ForwardError(Ids(new long[,] { { 0, 5 } }), target));
+        Assert.Contains("target ids must lie in [0, 9)", ForwardError(source, Ids(new long[,] { { 6, 9 } })));
     }
 
     private static (Tensor Expected, Tensor Actual) RunBoth(nn.Module cell, jit.ScriptModule loaded, Tensor input, Tensor hidden)

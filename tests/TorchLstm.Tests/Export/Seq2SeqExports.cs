@@ -63,8 +63,8 @@ public sealed class Seq2SeqExports : IDisposable
                 max_length = Seq2SeqExportCase.MaxLength,
                 batches = batches.Select((b, i) => new
                 {
-                    packed = PythonTorch.Describe(Seq2SeqAttention.PackInputs(b.Source, b.Target), Path(exportCase.Name, $".packed{i}.bin")),
                     source = PythonTorch.Describe(b.Source, Path(exportCase.Name, $".source{i}.bin")),
+                    target = PythonTorch.Describe(b.Target, Path(exportCase.Name, $".target{i}.bin")),
                 }).ToArray(),
             });
         }
@@ -95,7 +95,7 @@ public sealed class Seq2SeqExports : IDisposable
                 for case in manifest["cases"]:
                     model = torch.jit.load(case["model"]).eval()
                     for i, batch in enumerate(case["batches"]):
-                        logits = model(read_tensor(batch["packed"]))
+                        logits = model(read_tensor(batch["source"]), read_tensor(batch["target"]))
                         ids, attention = model.greedy(read_tensor(batch["source"]), case["max_length"])
                         write_tensors([logits, ids, attention], case["model"] + f".py{i}")
 
@@ -132,15 +132,15 @@ public sealed class Seq2SeqExports : IDisposable
             SourceVocabSize = source.Count, TargetVocabSize = target.Count,
             EmbeddingDim = 12, HiddenSize = 16, AttentionSize = 16,
         });
-        using var data = Seq2SeqAttention.ToDataset(
+        using var data = new TokenPairs(
             source.EncodeBatch(Pairs.Select(p => p.Source).ToList()),
             target.EncodeBatch(Pairs.Select(p => p.Target).ToList(), addEos: true));
         var options = new TrainingOptions
         {
-            Epochs = 60, BatchSize = Pairs.Length, LearningRate = 0.02, Loss = LossKind.CrossEntropy,
-            IgnoreIndex = SpecialTokens.PadId, Progress = ProgressMode.None, Seed = 11, ClipGradNorm = 1.0,
+            Epochs = 60, BatchSize = Pairs.Length, LearningRate = 0.02, Loss = Loss.CrossEntropy(ignoreIndex: SpecialTokens.PadId),
+            Progress = ProgressMode.None, Seed = 11, ClipGradNorm = 1.0,
         };
-        new ExperimentRunner().Fit(model, data, data, options);
+        new ExperimentRunner().Fit(model, Seq2SeqAttention.TeacherForcedStep, data, data, options);
         return new Seq2SeqTranslator(model, source, target);
     }
 

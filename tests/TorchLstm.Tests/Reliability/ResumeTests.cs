@@ -70,4 +70,48 @@ public class ResumeTests
         Assert.Equal(expectedHistory, TinySine.Fingerprint(history));
         Assert.Equal(expectedHash, WeightHash.Sha256(resumed));
     }
+
+    [Fact]
+    public void A_resumed_run_with_the_same_callbacks_in_another_order_resumes_bit_identically()
+    {
+        var (expectedHash, expectedHistory) = Uninterrupted(7);
+        using var dir = new TempDirectory();
+        var (train, validation) = TinySine.Data();
+        using var _ = train;
+        using var __ = validation;
+        using (var crashed = TinySine.Model())
+            Assert.Throws<SimulatedCrashException>(() =>
+                new ExperimentRunner().Fit(crashed, train, validation, TinySine.Options(7, dir.Path), Callbacks(5)));
+
+        // State is filed by each callback's key, so the order of the list does not matter.
+        var reversed = Callbacks(0);
+        reversed.Reverse();
+        using var resumed = TinySine.Model();
+        var history = new ExperimentRunner().Fit(resumed, train, validation, TinySine.Options(7, dir.Path, resume: true), reversed);
+
+        Assert.Equal(Path.Combine(dir.Path, "epoch-0004.ckpt"), history.ResumedFrom);
+        Assert.Equal(expectedHistory, TinySine.Fingerprint(history));
+        Assert.Equal(expectedHash, WeightHash.Sha256(resumed));
+    }
+
+    [Fact]
+    public void Resuming_with_another_set_of_callbacks_or_two_callbacks_under_one_key_is_refused()
+    {
+        using var dir = new TempDirectory();
+        var (train, validation) = TinySine.Data();
+        using var _ = train;
+        using var __ = validation;
+        using (var first = TinySine.Model())
+            new ExperimentRunner().Fit(first, train, validation, TinySine.Options(2, dir.Path), Callbacks(0));
+
+        using var model = TinySine.Model();
+        var other = Assert.Throws<CheckpointException>(() => new ExperimentRunner().Fit(model, train, validation,
+            TinySine.Options(3, dir.Path, resume: true), [new EarlyStopping("loss", patience: 3), new ReduceLrOnPlateau(), new CrashAtEpoch(0)]));
+        Assert.Contains("EarlyStopping(monitor=val_loss)", other.Message, StringComparison.Ordinal);
+        Assert.Contains("EarlyStopping(monitor=loss)", other.Message, StringComparison.Ordinal);
+
+        var twice = Assert.Throws<ArgumentException>(() => new ExperimentRunner().Fit(model, train, validation,
+            TinySine.Options(3, dir.Path), [new EarlyStopping(patience: 1), new EarlyStopping(patience: 2)]));
+        Assert.Contains("2 callbacks share the state key 'EarlyStopping(monitor=val_loss)'", twice.Message, StringComparison.Ordinal);
+    }
 }

@@ -29,6 +29,39 @@ public class CallbackTests
         Assert.False(ToyData.SameWeights(script.Weights[7], model));
     }
 
+    [Fact]
+    public void EarlyStopping_restores_the_best_weights_when_the_last_epoch_is_reached_as_keras_3_does()
+    {
+        using var train = ToyData.Linear(64, seed: 30);
+        using var model = new LastStepLinear(3);
+        // Best at epoch 2; patience 10 never runs out, so all 5 epochs run.
+        using var script = new ScriptedLogs("val_loss", [1.0, 0.5, 0.9, 0.8, 0.7]);
+        using var stopping = new EarlyStopping(patience: 10, restoreBestWeights: true);
+
+        var history = runner.Fit(model, train, train, ToyData.Quiet(5), [script, stopping]);
+
+        Assert.Equal(StopReason.Completed, history.StopReason);
+        Assert.Equal(5, history.Count);
+        Assert.Equal(2, history.BestEpoch);
+        Assert.Equal(0, stopping.StoppedEpoch);
+        Assert.True(ToyData.SameWeights(script.Weights[1], model), "weights must be those of epoch 2, the best");
+        Assert.False(ToyData.SameWeights(script.Weights[4], model));
+    }
+
+    [Fact]
+    public void Without_restoreBestWeights_the_last_epochs_weights_stay()
+    {
+        using var train = ToyData.Linear(64, seed: 30);
+        using var model = new LastStepLinear(3);
+        using var script = new ScriptedLogs("val_loss", [1.0, 0.5, 0.9, 0.8, 0.7]);
+        using var stopping = new EarlyStopping(patience: 10);
+
+        var history = runner.Fit(model, train, train, ToyData.Quiet(5), [script, stopping]);
+
+        Assert.Equal(2, history.BestEpoch);
+        Assert.True(ToyData.SameWeights(script.Weights[4], model));
+    }
+
     [Theory]
     [InlineData(0.0, 0.0, 5)]   // best 0.7 at epoch 3 is not beaten at epochs 4 and 5: stop at 5.
     [InlineData(0.15, 0.0, 4)]  // minDelta 0.15: 1.0 → 0.8 counts, 0.8 → 0.7 does not; epochs 3 and 4 wait: stop at 4.

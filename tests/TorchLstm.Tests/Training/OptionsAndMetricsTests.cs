@@ -17,7 +17,6 @@ public class OptionsAndMetricsTests
         { new TrainingOptions { Momentum = 1.0 }, nameof(TrainingOptions.Momentum) },
         { new TrainingOptions { ClipGradNorm = 0 }, nameof(TrainingOptions.ClipGradNorm) },
         { new TrainingOptions { ClipGradNorm = double.PositiveInfinity }, nameof(TrainingOptions.ClipGradNorm) },
-        { new TrainingOptions { HuberDelta = double.NaN }, nameof(TrainingOptions.HuberDelta) },
         { new TrainingOptions { Optimizer = (OptimizerKind)42 }, nameof(TrainingOptions.Optimizer) },
     };
 

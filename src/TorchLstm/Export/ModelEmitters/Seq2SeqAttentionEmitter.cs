@@ -9,9 +9,8 @@ namespace TorchLstm.Export.ModelEmitters;
 /// Exports <see cref="Seq2SeqAttention"/> (LSTM, GRU or RNN cells, every <see cref="AttentionKind"/>,
 /// either encoder direction, input feeding on or off) with two methods:
 /// <list type="bullet">
-/// <item><c>forward(packed: Tensor) -> Tensor</c>: the packed float tensor of
-/// <see cref="Seq2SeqAttention.PackInputs"/> (column 0 = source length S, then S source ids, then the
-/// target ids) in, teacher-forced logits (batch, targetLength, targetVocab) out, as the C# forward in
+/// <item><c>forward(source: Tensor, target: Tensor) -> Tensor</c>: source ids (batch, S) and target ids
+/// (batch, T) of an integer dtype in, teacher-forced logits (batch, T, targetVocab) out, as the C# forward in
 /// evaluation mode. Put back in training mode, the loaded module applies dropout at the model's rate
 /// but always feeds the true previous tokens (the C# teacher-forcing ratio is not exported).</item>
 /// <item><c>greedy(source: Tensor, max_length: int) -> Tuple[Tensor, Tensor]</c>: source ids (batch,
@@ -71,26 +70,20 @@ public sealed class Seq2SeqAttentionEmitter : ModuleEmitter<Seq2SeqAttention>
     {
         const string where = Model + ".forward";
         return
-            "def forward(self, packed: Tensor) -> Tensor:\n" +
-            ScriptText.Guard("packed.dim() != 2 or packed.size(0) == 0 or packed.size(1) < 3",
-                $"{where} expects the packed tensor (batch, 1 + sourceLength + targetLength) made by PackInputs, with at least one row and three columns") +
-            ScriptText.Guard("packed.is_complex()", $"{where} expects float or integer packed ids, not complex numbers") +
-            "  if packed.is_floating_point():\n" +
-            "    if not bool(torch.all(torch.isfinite(packed))):\n" +
-            $"      ops.prim.RaiseException({ScriptText.String($"{where} got NaN or infinite values in the packed ids; ids must be whole numbers")})\n" +
-            "    if not bool(torch.all(torch.eq(packed, torch.round(packed)))):\n" +
-            $"      ops.prim.RaiseException({ScriptText.String($"{where} got fractional values in the packed ids; ids must be whole numbers (pack with PackInputs)")})\n" +
-            "  ids = torch.to(packed, 4)\n" +
-            "  header = ids.select(1, 0)\n" +
-            "  source_length = int(header[0])\n" +
-            ScriptText.Guard("not bool(torch.all(torch.eq(header, source_length))) or source_length < 1 or source_length > packed.size(1) - 2",
-                $"{where}: column 0 of the packed tensor must hold the source length, the same in every row and in [1, columns - 2]; build the tensor with PackInputs") +
-            "  source = ids.narrow(1, 1, source_length)\n" +
-            "  target = ids.narrow(1, 1 + source_length, ids.size(1) - 1 - source_length)\n" +
-            SourceGuards(options, where, "source") +
+            "def forward(self, source: Tensor, target: Tensor) -> Tensor:\n" +
+            ScriptText.Guard("source.dim() != 2 or source.size(0) == 0 or source.size(1) == 0",
+                $"{where} expects source ids shaped (batch, sourceLength) with at least one row and one position") +
+            ScriptText.Guard("target.dim() != 2 or target.size(1) == 0",
+                $"{where} expects target ids shaped (batch, targetLength) with at least one position") +
+            ScriptText.Guard("target.size(0) != source.size(0)", $"{where} needs one target per source") +
+            ScriptText.Guard("source.is_floating_point() or source.is_complex() or target.is_floating_point() or target.is_complex()",
+                $"{where} expects source and target ids of an integer dtype (int64 preferred)") +
+            "  ids = torch.to(source, 4)\n" +
+            "  target = torch.to(target, 4)\n" +
+            SourceGuards(options, where, "ids") +
             ScriptText.Guard($"bool(torch.any(torch.lt(target, 0))) or bool(torch.any(torch.ge(target, {ScriptText.Int(options.TargetVocabSize)})))",
                 $"{where}: target ids must lie in [0, {options.TargetVocabSize}) (target vocabulary of {options.TargetVocabSize} ids, 0 = padding)") +
-            "  outputs, keys, padding, hidden, cell = self.encode(source)\n" +
+            "  outputs, keys, padding, hidden, cell = self.encode(ids)\n" +
             "  steps = target.size(1)\n" +
             // The decoder reads <bos> y_1 ... y_{T-1}: the target shifted one step right.
             $"  inputs = torch.cat([torch.full_like(target.narrow(1, 0, 1), {Bos}), target.narrow(1, 0, steps - 1)], 1)\n" +

@@ -1,4 +1,5 @@
 using TorchLstm.Data.Text;
+using TorchLstm.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,10 +19,10 @@ namespace TorchLstm.Models;
 /// <c>addEos: true</c> writes them). The decoder's input is the target shifted right behind the start token.
 /// </para>
 /// <para>
-/// To train with a runner that fits an <c>nn.Module&lt;Tensor, Tensor&gt;</c> on (inputs, targets),
-/// <see cref="forward"/> takes source and target packed into one tensor by <see cref="PackInputs"/>
-/// (see <see cref="ToDataset"/>) and returns logits (batch, targetLength, targetVocab); the loss must
-/// ignore target id 0 (padding).
+/// <see cref="forward"/> takes the source and target ids as they are and returns teacher-forced logits
+/// (batch, targetLength, targetVocab). The runner trains it on <see cref="TokenPairs"/> through
+/// <see cref="TeacherForcedStep"/>, with a loss that ignores target id 0 (padding):
+/// <c>runner.Fit(model, Seq2SeqAttention.TeacherForcedStep, train, validation, options with { Loss = Loss.CrossEntropy(ignoreIndex: SpecialTokens.PadId) })</c>.
 /// </para>
 /// <para>
 /// Parameter names: <c>encoder.embedding.weight</c>, <c>encoder.rnn.weight_ih_l0</c>… (torch's fused
@@ -30,7 +31,7 @@ namespace TorchLstm.Models;
 /// <c>decoder.combine.weight</c>, <c>decoder.output.weight</c>, <c>decoder.output.bias</c>.
 /// </para>
 /// </remarks>
-public sealed partial class Seq2SeqAttention : nn.Module<Tensor, Tensor>
+public sealed partial class Seq2SeqAttention : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Seq2SeqEncoder encoder;
     private readonly Linear bridge_hidden;
@@ -76,15 +77,16 @@ public sealed partial class Seq2SeqAttention : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Training forward: source and target packed by <see cref="PackInputs"/>; returns teacher-forced
-    /// logits (batch, targetLength, <see cref="Seq2SeqOptions.TargetVocabSize"/>).
+    /// Teacher-forced logits (batch, targetLength, <see cref="Seq2SeqOptions.TargetVocabSize"/>) for source
+    /// ids (batch, sourceLength) and target ids (batch, targetLength), both of an integer dtype.
     /// </summary>
-    /// <exception cref="ArgumentException">The packed tensor is malformed (shape, header, non-integral values, ids out of range, padding).</exception>
-    public override Tensor forward(Tensor packedInputs)
+    /// <exception cref="ArgumentException">Ids are of the wrong rank, dtype, device or range, a source row has no real token, or padding is not trailing.</exception>
+    public override Tensor forward(Tensor sourceIds, Tensor targetIds)
     {
+        Seq2SeqInputs.CheckSource(sourceIds, this, nameof(sourceIds));
+        Seq2SeqInputs.CheckTarget(targetIds, sourceIds.shape[0], this, nameof(targetIds));
         using var scope = NewDisposeScope();
-        var (source, target) = Seq2SeqInputs.Unpack(packedInputs, this);
-        return Run(source, target, collectAttention: false).Logits.MoveToOuterDisposeScope();
+        return Run(sourceIds.to(ScalarType.Int64), targetIds.to(ScalarType.Int64), collectAttention: false).Logits.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -102,20 +104,23 @@ public sealed partial class Seq2SeqAttention : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Packs sources (batch, S) and targets (batch, T) into the one float32 tensor (batch, 1 + S + T)
-    /// that <see cref="forward"/> reads: column 0 holds S, then the source ids, then the target ids.
-    /// Float32 represents every id below 2^24 exactly, and is what a runner expecting floating-point
-    /// inputs accepts.
+    /// The training step of <see cref="ExperimentRunner"/>: teacher-forced logits from a batch's source
+    /// and target ids, scored against the target ids (use a cross-entropy loss that ignores id 0).
     /// </summary>
-    /// <exception cref="ArgumentException">The tensors are not rank-2 integer tensors with equal batch sizes.</exception>
-    public static Tensor PackInputs(Tensor sourceIds, Tensor targetIds) => Seq2SeqInputs.Pack(sourceIds, targetIds);
+    public static TrainingStep<Seq2SeqAttention, TokenPairs> TeacherForcedStep { get; } = new TeacherForcing();
 
-    /// <summary>
-    /// A dataset for a runner: inputs are <see cref="PackInputs"/>(source, target), targets are the
-    /// target ids (int64) the logits are scored against (ignore id 0 in the loss).
-    /// </summary>
-    public static Data.SequenceDataset ToDataset(Tensor sourceIds, Tensor targetIds) =>
-        new(PackInputs(sourceIds, targetIds), targetIds.to(ScalarType.Int64));
+    private sealed class TeacherForcing : TrainingStep<Seq2SeqAttention, TokenPairs>
+    {
+        public override Tensor Predict(Seq2SeqAttention model, TokenPairs batch) => model.forward(batch.SourceIds, batch.TargetIds);
+
+        public override Tensor Targets(TokenPairs batch) => batch.TargetIds;
+
+        public override void CheckData(TokenPairs data, string name)
+        {
+            base.CheckData(data, name);
+            Seq2SeqInputs.CheckIds(data.SourceIds, data.TargetIds, name);
+        }
+    }
 
     /// <summary>Encodes validated int64 sources: memory for attention and the decoder's first state.</summary>
     internal (EncoderMemory Memory, DecoderState State) Encode(Tensor source)

@@ -4,50 +4,19 @@ using static TorchSharp.torch;
 
 namespace TorchLstm.Models;
 
-/// <summary>Boundary checks of <see cref="Seq2SeqAttention"/>'s inputs and the packed training format.</summary>
+/// <summary>Boundary checks of <see cref="Seq2SeqAttention"/>'s source and target ids.</summary>
 internal static class Seq2SeqInputs
 {
     private const string Model = nameof(Seq2SeqAttention);
 
-    internal static Tensor Pack(Tensor sourceIds, Tensor targetIds)
+    /// <summary>Dataset-level checks before training: integer id matrices with one target per source (ranges are checked per batch by forward).</summary>
+    internal static void CheckIds(Tensor sourceIds, Tensor targetIds, string paramName)
     {
-        CheckIntegerMatrix(sourceIds, "source ids", nameof(sourceIds));
-        CheckIntegerMatrix(targetIds, "target ids", nameof(targetIds));
+        CheckIntegerMatrix(sourceIds, "source ids", paramName);
+        CheckIntegerMatrix(targetIds, "target ids", paramName);
         if (sourceIds.shape[0] != targetIds.shape[0])
             throw new ArgumentException(
-                $"{Model} needs one target per source, but there are {sourceIds.shape[0]} sources and {targetIds.shape[0]} targets.", nameof(targetIds));
-        using var scope = NewDisposeScope();
-        var header = full(sourceIds.shape[0], 1, sourceIds.shape[1], ScalarType.Float32, sourceIds.device);
-        return cat([header, sourceIds.to(ScalarType.Float32), targetIds.to(ScalarType.Float32, sourceIds.device)], 1)
-            .MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Splits and checks a tensor made by <see cref="Pack"/>; returns int64 source and target ids.</summary>
-    internal static (Tensor Source, Tensor Target) Unpack(Tensor packed, Seq2SeqAttention model)
-    {
-        ArgumentNullException.ThrowIfNull(packed);
-        const string param = "packedInputs";
-        if (packed.dim() != 2 || packed.shape[1] < 3 || packed.shape[0] == 0)
-            throw new ArgumentException(
-                $"{Model}.forward expects the packed tensor (batch, 1 + sourceLength + targetLength) made by PackInputs, but got shape {ModelArguments.Shape(packed)}.", param);
-        if (packed.is_complex() || packed.dtype == ScalarType.Bool)
-            throw new ArgumentException($"{Model}.forward expects float or integer packed ids, but got dtype {packed.dtype}.", param);
-        if (packed.is_floating_point() && !packed.isfinite().all().item<bool>())
-            throw new ArgumentException($"{Model}.forward got NaN or infinite values in the packed ids; ids must be whole numbers.", param);
-        if (packed.is_floating_point() && !packed.eq(packed.round()).all().item<bool>())
-            throw new ArgumentException($"{Model}.forward got fractional values in the packed ids; ids must be whole numbers (pack with PackInputs).", param);
-        var ids = packed.to(ScalarType.Int64);
-        var header = ids.select(1, 0);
-        long sourceLength = header[0].item<long>();
-        if (!header.eq(sourceLength).all().item<bool>() || sourceLength < 1 || sourceLength > packed.shape[1] - 2)
-            throw new ArgumentException(
-                $"{Model}.forward: column 0 of the packed tensor must hold the source length, the same in every row and in [1, {packed.shape[1] - 2}], " +
-                $"but row 0 says {sourceLength}; build the tensor with PackInputs.", param);
-        var source = ids.narrow(1, 1, sourceLength);
-        var target = ids.narrow(1, 1 + sourceLength, packed.shape[1] - 1 - sourceLength);
-        CheckSource(source, model, param);
-        CheckTarget(target, source.shape[0], model, param);
-        return (source, target);
+                $"{Model} needs one target per source, but there are {sourceIds.shape[0]} sources and {targetIds.shape[0]} targets.", paramName);
     }
 
     internal static void CheckSource(Tensor sourceIds, Seq2SeqAttention model, string paramName)

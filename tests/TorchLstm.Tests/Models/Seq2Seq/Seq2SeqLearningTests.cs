@@ -27,17 +27,18 @@ public class Seq2SeqLearningTests
             SourceVocabSize = source.Count, TargetVocabSize = target.Count,
             EmbeddingDim = 12, HiddenSize = 16, AttentionSize = 16, Attention = attention,
         });
-        using var data = Seq2SeqAttention.ToDataset(
+        // The source and target id tensors go in as they are: no packing, no float conversion.
+        using var data = new TokenPairs(
             source.EncodeBatch(Pairs.Select(p => p.Source).ToList()),
             target.EncodeBatch(Pairs.Select(p => p.Target).ToList(), addEos: true));
         const int epochs = 60;
         var options = new TrainingOptions
         {
-            Epochs = epochs, BatchSize = Pairs.Length, LearningRate = 0.02, Loss = LossKind.CrossEntropy,
-            IgnoreIndex = SpecialTokens.PadId, Progress = ProgressMode.None, Seed = 11, ClipGradNorm = 1.0,
+            Epochs = epochs, BatchSize = Pairs.Length, LearningRate = 0.02, Loss = Loss.CrossEntropy(ignoreIndex: SpecialTokens.PadId),
+            Progress = ProgressMode.None, Seed = 11, ClipGradNorm = 1.0,
         };
         var schedule = TeacherForcingSchedule.Linear(model, 1.0, teacherForcingEnd, epochs);
-        var history = new ExperimentRunner().Fit(model, data, data, options, [schedule]);
+        var history = new ExperimentRunner().Fit(model, Seq2SeqAttention.TeacherForcedStep, data, data, options, [schedule]);
         return (model, source, target, history);
     }
 
@@ -94,9 +95,9 @@ public class Seq2SeqLearningTests
         using var scope = torch.NewDisposeScope();
         var sources = Seq2SeqAttentionTests.Pad([[5, 7, 9], [11, 6]], 3);
         var targets = Seq2SeqAttentionTests.Pad([[5, 6, 2, 0], [7, 2, 0, 0]], 4);
-        using var data = Seq2SeqAttention.ToDataset(sources, targets);
-        var options = new TrainingOptions { Loss = LossKind.CrossEntropy, IgnoreIndex = 0 };
-        var evaluated = new ExperimentRunner().Evaluate(model, data, options);
+        using var data = new TokenPairs(sources, targets);
+        var options = new TrainingOptions { Loss = Loss.CrossEntropy(ignoreIndex: 0) };
+        var evaluated = new ExperimentRunner().Evaluate(model, Seq2SeqAttention.TeacherForcedStep, data, options);
 
         model.eval();
         var (logits, _) = model.ForwardWithAttention(sources, targets);
@@ -106,8 +107,7 @@ public class Seq2SeqLearningTests
         double correct = logits.argmax(-1).eq(targets).logical_and(targets.ne(0)).sum().item<long>();
         Assert.Equal(correct / 5, evaluated["accuracy"], 9);
 
-        var regression = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { IgnoreIndex = 0 }.Validate());
-        Assert.Equal("IgnoreIndex", regression.ParamName);
-        Assert.Contains("CrossEntropy", regression.Message);
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => Loss.CrossEntropy(ignoreIndex: -1));
+        Assert.Equal("ignoreIndex", negative.ParamName);
     }
 }

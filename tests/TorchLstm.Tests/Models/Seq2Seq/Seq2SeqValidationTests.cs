@@ -1,3 +1,5 @@
+using TorchLstm.Data.Text;
+using TorchLstm.Training;
 using TorchLstm.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -49,20 +51,25 @@ public class Seq2SeqValidationTests
     }
 
     [Fact]
-    public void Malformed_packed_training_inputs_are_explained()
+    public void Malformed_training_ids_are_explained()
     {
         using var model = new Seq2SeqAttention(Tiny());
         using var scope = torch.NewDisposeScope();
-        var packed = Seq2SeqAttention.PackInputs(Pad(Sources, 3), Pad(Targets, 2));
-        var fractional = packed.clone();
-        fractional[0, 2] = torch.tensor(4.5f);
-        Assert.Contains("fractional", Assert.Throws<ArgumentException>(() => model.forward(fractional)).Message);
-        var badHeader = packed.clone();
-        badHeader[1, 0] = torch.tensor(2f);
-        Assert.Contains("column 0 of the packed tensor must hold the source length", Assert.Throws<ArgumentException>(() => model.forward(badHeader)).Message);
-        Assert.Contains("made by PackInputs, but got shape [1, 2, 6]", Assert.Throws<ArgumentException>(() => model.forward(packed.unsqueeze(0))).Message);
-        var mismatched = Assert.Throws<ArgumentException>(() => Seq2SeqAttention.PackInputs(Pad(Sources, 3), Pad([[5, 2]], 2)));
+        var sources = Pad(Sources, 3);
+        var targets = Pad(Targets, 2);
+        var floats = Assert.Throws<ArgumentException>(() => model.forward(sources.to(ScalarType.Float32), targets));
+        Assert.Contains("expects source ids of an integer dtype", floats.Message);
+        Assert.Equal("sourceIds", floats.ParamName);
+        var rank = Assert.Throws<ArgumentException>(() => model.forward(sources, targets.unsqueeze(0)));
+        Assert.Contains("expects target ids shaped (batch, length) but got rank 3", rank.Message);
+        var mismatched = Assert.Throws<ArgumentException>(() => model.forward(sources, Pad([[5, 2]], 2)));
         Assert.Contains("2 sources and 1 targets", mismatched.Message);
+
+        // Through the runner, the same checks name the dataset before any batch runs.
+        using var pairs = new TokenPairs(sources, Pad([[5, 2]], 2));
+        var options = new TrainingOptions { Epochs = 1, Loss = Loss.CrossEntropy(ignoreIndex: 0), Progress = ProgressMode.None };
+        var runner = Assert.Throws<ArgumentException>(() => new ExperimentRunner().Fit(model, Seq2SeqAttention.TeacherForcedStep, pairs, null, options));
+        Assert.Equal("train", runner.ParamName);
     }
 
     [Fact]
