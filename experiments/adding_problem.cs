@@ -20,24 +20,28 @@ return ExperimentHost.Run(args, cli =>
 {
     var defaults = new AddingProblemOptions();
     int length = cli.Int("T", defaults.Length, min: 2);
-    long seed = cli.Long("seed", defaults.Seed);
+    var training = defaults.Training;
+    long seed = cli.Long("seed", training.Seed);
     double budget = cli.Double("budget-seconds", 0, exclusiveMin: -1);
     var (checkpoints, resume) = cli.Checkpoints();
     var options = defaults with
     {
         Length = length,
-        Seed = seed,
-        Epochs = cli.Int("epochs", defaults.Epochs, min: 1),
+        Training = training with
+        {
+            Seed = seed,
+            Epochs = cli.Int("epochs", training.Epochs, min: 1),
+            LearningRate = cli.Double("lr", training.LearningRate, exclusiveMin: 0),
+            BatchSize = cli.Int("batch-size", training.BatchSize, min: 1),
+            ClipGradNorm = cli.Double("clip", training.ClipGradNorm ?? 1.0, exclusiveMin: 0),
+            CheckpointDirectory = checkpoints,
+            Resume = resume,
+        },
         HiddenSize = cli.Int("hidden", defaults.HiddenSize, min: 1),
-        LearningRate = cli.Double("lr", defaults.LearningRate, exclusiveMin: 0),
-        BatchSize = cli.Int("batch-size", defaults.BatchSize, min: 1),
         TrainSamples = cli.Int("train", defaults.TrainSamples, min: 1),
-        ClipGradNorm = cli.Double("clip", defaults.ClipGradNorm ?? 1.0, exclusiveMin: 0),
         WeightInit = Enum.Parse<WeightInit>(cli.String("init", defaults.WeightInit.ToString()), ignoreCase: true),
         Cells = cli.List("cells")?.Select(c => Enum.Parse<RecurrentCell>(c, ignoreCase: true)).ToArray() ?? defaults.Cells,
         TimeBudgetPerModel = budget > 0 ? TimeSpan.FromSeconds(budget) : null,
-        CheckpointDirectory = checkpoints,
-        Resume = resume,
     };
     string output = cli.String("out", Path.Combine("experiments", "results", "adding", $"T{length}-seed{seed}"));
     int threads = cli.Int("threads", 1, min: 1);

@@ -16,7 +16,7 @@ using TorchLstm.IO;
 return ExperimentHost.Run(args, cli =>
 {
     var defaults = new ModelComparisonOptions();
-    long seed = cli.Long("seed", defaults.Seed);
+    long seed = cli.Long("seed", defaults.Training.Seed);
     bool quick = cli.Flag("quick");
     int? epochs = cli.Optional("epochs") is null ? null : cli.Int("epochs", 0, min: 1);
     string output = cli.String("out", Path.Combine("experiments", "results", "compare"));
@@ -27,9 +27,13 @@ return ExperimentHost.Run(args, cli =>
     // busy machine the threads mostly wait for each other (one thread measured ~10x faster here).
     torch.set_num_threads(threads);
 
-    int sineEpochs = epochs ?? (quick ? 2 : defaults.SineEpochs);
-    int weatherEpochs = epochs ?? (quick ? 2 : defaults.WeatherEpochs);
-    var options = defaults with { Seed = seed, SineEpochs = sineEpochs, WeatherEpochs = weatherEpochs, CheckpointDirectory = checkpoints, Resume = resume };
+    int sineEpochs = epochs ?? (quick ? 2 : defaults.Training.Epochs);
+    int weatherEpochs = epochs ?? (quick ? 2 : defaults.Weather.Training.Epochs);
+    var options = defaults with
+    {
+        Training = defaults.Training with { Seed = seed, Epochs = sineEpochs, CheckpointDirectory = checkpoints, Resume = resume },
+        Weather = defaults.Weather with { Training = defaults.Weather.Training with { Epochs = weatherEpochs } },
+    };
 
     var report = ModelComparison.Run(options);
     Directory.CreateDirectory(output);

@@ -16,7 +16,7 @@ namespace TorchLstm.Experiments;
 /// The expected outcome at T = 100: the gated cells (LSTM, GRU) learn the task (test MSE far below the
 /// ≈ 0.167 baseline) while the tanh RNN, whose gradients vanish over that distance, stays near the baseline.
 /// Training, validation and test sequences come from three generators whose seeds are derived from
-/// <see cref="AddingProblemOptions.Seed"/>, so they never share a random stream.
+/// <see cref="TrainingOptions.Seed"/>, so they never share a random stream.
 /// </remarks>
 public static class AddingProblem
 {
@@ -31,12 +31,12 @@ public static class AddingProblem
         options.Validate();
         log ??= Console.Out;
 
-        using var train = AddingProblemData.Generate(options.TrainSamples, options.Length, StreamSeed(options.Seed, 0));
-        using var validation = AddingProblemData.Generate(options.ValidationSamples, options.Length, StreamSeed(options.Seed, 1));
-        using var test = AddingProblemData.Generate(options.TestSamples, options.Length, StreamSeed(options.Seed, 2));
+        using var train = AddingProblemData.Generate(options.TrainSamples, options.Length, StreamSeed(options.Training.Seed, 0));
+        using var validation = AddingProblemData.Generate(options.ValidationSamples, options.Length, StreamSeed(options.Training.Seed, 1));
+        using var test = AddingProblemData.Generate(options.TestSamples, options.Length, StreamSeed(options.Training.Seed, 2));
         double baseline = AddingProblemData.ConstantPredictionMse(test);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"adding problem T={options.Length}: {options.TrainSamples} train / {options.ValidationSamples} validation / {options.TestSamples} test sequences, seed {options.Seed}; baseline (always 1) test MSE {baseline:F4}"));
+            $"adding problem T={options.Length}: {options.TrainSamples} train / {options.ValidationSamples} validation / {options.TestSamples} test sequences, seed {options.Training.Seed}; baseline (always 1) test MSE {baseline:F4}"));
 
         var results = new List<AddingModelResult>();
         foreach (var cell in options.Cells)
@@ -60,22 +60,12 @@ public static class AddingProblem
         RecurrentCell cell, AddingProblemOptions options, SequenceDataset train, SequenceDataset validation, SequenceDataset test, TextWriter log)
     {
         // Every model starts from the same seed, so differences come from the cell, not the draw.
-        Seeding.SeedEverything(options.Seed);
+        Seeding.SeedEverything(options.Training.Seed);
         using var model = RecurrentModelFactory.Create(cell, bidirectional: false, inputSize: 2, [options.HiddenSize], outputSize: 1, weightInit: options.WeightInit);
         long parameters = RecurrentModelFactory.CountParameters(model);
         log.WriteLine($"{Name(cell)}: {parameters} parameters");
 
-        var training = new TrainingOptions
-        {
-            Epochs = options.Epochs,
-            BatchSize = options.BatchSize,
-            LearningRate = options.LearningRate,
-            ClipGradNorm = options.ClipGradNorm,
-            Seed = options.Seed,
-            Progress = options.ShowProgress ? ProgressMode.Lines : ProgressMode.None,
-            CheckpointDirectory = CheckpointFolders.For(options.CheckpointDirectory, Name(cell)),
-            Resume = options.Resume,
-        };
+        var training = options.Training with { CheckpointDirectory = CheckpointFolders.For(options.Training.CheckpointDirectory, Name(cell)) };
         var stop = new BudgetStop(options.SolvedValidationMse, options.TimeBudgetPerModel);
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;

@@ -6,8 +6,7 @@ namespace TorchLstm.Experiments;
 /// <summary>
 /// Setup of the adding-problem experiment (<see cref="AddingProblem.Run"/>): sequence length, data
 /// sizes, the models compared and the training budget they share. Defaults train a one-layer model of
-/// 64 units per cell on 20 000 sequences of 100 steps, for up to 20 epochs, with Adam (lr 2e-3), batch 64
-/// and gradient clipping at norm 1.
+/// 64 units per cell on 20 000 sequences of 100 steps, with <see cref="DefaultTraining"/>.
 /// </summary>
 public sealed record AddingProblemOptions
 {
@@ -32,53 +31,39 @@ public sealed record AddingProblemOptions
     /// <summary>Initialisation of every model; torch's defaults unless set.</summary>
     public WeightInit WeightInit { get; init; } = WeightInit.TorchDefault;
 
-    /// <summary>Maximum passes over the training sequences, the same for every model. Accepted: 1 or more.</summary>
-    public int Epochs { get; init; } = 20;
-
-    /// <summary>Sequences per optimisation step. Accepted: 1 or more.</summary>
-    public int BatchSize { get; init; } = 64;
-
-    /// <summary>Adam's learning rate. Accepted: finite and greater than 0.</summary>
-    public double LearningRate { get; init; } = 2e-3;
-
     /// <summary>
-    /// Global gradient-norm limit; long sequences produce the occasional exploding gradient, which
-    /// would otherwise throw a model that has found the solution back to the baseline. Null disables clipping.
+    /// The training budget every model shares: 20 epochs at most, Adam (lr 2e-3), batch 64, gradient
+    /// clipping at norm 1 (long sequences produce the occasional exploding gradient, which would
+    /// otherwise throw a model that has found the solution back to the baseline), progress lines.
+    /// <see cref="TrainingOptions.Seed"/> also draws the three data streams and the initial weights;
+    /// <see cref="TrainingOptions.CheckpointDirectory"/> gets one subfolder per cell (<c>lstm</c>,
+    /// <c>gru</c>, <c>rnn</c>).
     /// </summary>
-    public double? ClipGradNorm { get; init; } = 1.0;
+    public TrainingOptions Training { get; init; } = DefaultTraining;
+
+    /// <summary>The default <see cref="Training"/>; start from it to change one setting: <c>Training = AddingProblemOptions.DefaultTraining with { Seed = 3 }</c>.</summary>
+    public static TrainingOptions DefaultTraining { get; } = new()
+    {
+        Epochs = 20, BatchSize = 64, LearningRate = 2e-3, ClipGradNorm = 1.0, Progress = ProgressMode.Lines,
+    };
 
     /// <summary>
     /// A model stops once its validation MSE falls below this value (the task counts as solved);
-    /// null trains every model for all <see cref="Epochs"/>. Accepted: null, or finite and greater than 0.
+    /// null trains every model for all <see cref="TrainingOptions.Epochs"/>. Accepted: null, or finite and greater than 0.
     /// </summary>
     public double? SolvedValidationMse { get; init; } = 1e-3;
 
     /// <summary>
-    /// Wall-clock limit per model, checked after each epoch; null means only <see cref="Epochs"/> limits
+    /// Wall-clock limit per model, checked after each epoch; null means only <see cref="TrainingOptions.Epochs"/> limits
     /// training. Unlike the epoch budget it depends on the machine's load, so runs that hit it are not
     /// reproducible. Accepted: null or positive.
     /// </summary>
     public TimeSpan? TimeBudgetPerModel { get; init; }
 
-    /// <summary>One seed for the three data streams (derived, disjoint), the initial weights and the shuffling.</summary>
-    public long Seed { get; init; } = 42;
-
-    /// <summary>Whether progress lines are written while training.</summary>
-    public bool ShowProgress { get; init; } = true;
-
-    /// <summary>
-    /// Folder for per-epoch checkpoints, one subfolder per cell (<c>lstm</c>, <c>gru</c>, <c>rnn</c>); null
-    /// writes none. See <see cref="TrainingOptions.CheckpointDirectory"/>.
-    /// </summary>
-    public string? CheckpointDirectory { get; init; }
-
-    /// <summary>Continue each cell's training from its newest checkpoint, bit-identical to an uninterrupted run; needs <see cref="CheckpointDirectory"/>.</summary>
-    public bool Resume { get; init; }
-
     /// <summary>Checks every field.</summary>
     /// <returns>This instance, for chaining.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A field is outside its accepted range; the parameter name is the field's name.</exception>
-    /// <exception cref="ArgumentException"><see cref="Cells"/> is empty or repeats a cell.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A field (or a field of <see cref="Training"/>) is outside its accepted range; the parameter name is the field's name.</exception>
+    /// <exception cref="ArgumentException"><see cref="Cells"/> is empty or repeats a cell, or <see cref="Training"/>'s checkpoint settings are inconsistent.</exception>
     public AddingProblemOptions Validate()
     {
         if (Length < 2) throw Out(nameof(Length), Length, "must be 2 or more (one marker in each half)");
@@ -86,10 +71,6 @@ public sealed record AddingProblemOptions
         if (ValidationSamples < 1) throw Out(nameof(ValidationSamples), ValidationSamples, "must be 1 or more");
         if (TestSamples < 1) throw Out(nameof(TestSamples), TestSamples, "must be 1 or more");
         if (HiddenSize < 1) throw Out(nameof(HiddenSize), HiddenSize, "must be 1 or more");
-        if (Epochs < 1) throw Out(nameof(Epochs), Epochs, "must be 1 or more");
-        if (BatchSize < 1) throw Out(nameof(BatchSize), BatchSize, "must be 1 or more");
-        if (!double.IsFinite(LearningRate) || LearningRate <= 0) throw Out(nameof(LearningRate), LearningRate, "must be finite and greater than 0 (typical: 1e-3 to 1e-2)");
-        if (ClipGradNorm is { } clip && (!double.IsFinite(clip) || clip <= 0)) throw Out(nameof(ClipGradNorm), clip, "must be null or finite and greater than 0");
         if (SolvedValidationMse is { } solved && (!double.IsFinite(solved) || solved <= 0)) throw Out(nameof(SolvedValidationMse), solved, "must be null or finite and greater than 0");
         if (TimeBudgetPerModel is { } budget && budget <= TimeSpan.Zero) throw Out(nameof(TimeBudgetPerModel), budget, "must be null or positive");
         if (!Enum.IsDefined(WeightInit)) throw Out(nameof(WeightInit), WeightInit, $"must be one of {string.Join(", ", Enum.GetNames<WeightInit>())}");
@@ -99,7 +80,8 @@ public sealed record AddingProblemOptions
             if (!Enum.IsDefined(cell)) throw Out(nameof(Cells), cell, $"must hold only {string.Join(", ", Enum.GetNames<RecurrentCell>())}");
         if (Cells.Distinct().Count() != Cells.Count)
             throw new ArgumentException($"AddingProblemOptions.Cells names a cell twice: {string.Join(", ", Cells)}", nameof(Cells));
-        TrainingOptions.CheckCheckpointSettings(CheckpointDirectory, Resume, nameof(AddingProblemOptions));
+        ArgumentNullException.ThrowIfNull(Training, nameof(Training));
+        Training.Validate();
         return this;
     }
 

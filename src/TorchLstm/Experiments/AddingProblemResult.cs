@@ -49,17 +49,17 @@ public sealed record AddingProblemResult(AddingProblemOptions Options, IReadOnly
         json["setup"] = new JsonObject
         {
             ["T"] = Options.Length,
-            ["seed"] = Options.Seed,
+            ["seed"] = Options.Training.Seed,
             ["train_samples"] = Options.TrainSamples,
             ["validation_samples"] = Options.ValidationSamples,
             ["test_samples"] = Options.TestSamples,
             ["hidden"] = Options.HiddenSize,
             ["weight_init"] = Options.WeightInit.ToString(),
             ["cells"] = string.Join(",", Options.Cells.Select(AddingProblem.Name)),
-            ["max_epochs"] = Options.Epochs,
-            ["batch_size"] = Options.BatchSize,
-            ["learning_rate"] = Options.LearningRate,
-            ["clip_grad_norm"] = Options.ClipGradNorm,
+            ["max_epochs"] = Options.Training.Epochs,
+            ["batch_size"] = Options.Training.BatchSize,
+            ["learning_rate"] = Options.Training.LearningRate,
+            ["clip_grad_norm"] = Options.Training.ClipGradNorm,
             ["solved_val_mse"] = Options.SolvedValidationMse,
             ["time_budget_seconds"] = Options.TimeBudgetPerModel?.TotalSeconds,
         };

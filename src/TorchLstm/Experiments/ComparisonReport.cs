@@ -76,17 +76,17 @@ public sealed record ComparisonReport(ModelComparisonOptions Options, IReadOnlyL
         var text = new StringBuilder();
         text.Append("# SimpleRNN vs LSTM vs GRU vs bidirectional LSTM\n\n");
         text.Append(FormattableString.Invariant(
-            $"Every model: {o.HiddenSizes.Count} recurrent layers of [{string.Join(", ", o.HiddenSizes)}] units and a Linear head; Adam (lr {o.LearningRate}), MSE, batch {o.BatchSize}, seed {o.Seed}. ms / epoch is the median wall-clock time of an epoch, validation included; CPU ms / epoch is the process's CPU time per epoch, the fairer cost on a busy machine.\n\n"));
+            $"Every model: {o.HiddenSizes.Count} recurrent layers of [{string.Join(", ", o.HiddenSizes)}] units and a Linear head; Adam, MSE, seed {o.Training.Seed}. ms / epoch is the median wall-clock time of an epoch, validation included; CPU ms / epoch is the process's CPU time per epoch, the fairer cost on a busy machine.\n\n"));
         if (o.RunSine)
         {
             text.Append(FormattableString.Invariant(
-                $"## Noisy sine (next value from {o.SineLookback} steps; up to {o.SineEpochs} epochs, early stopping patience {o.SinePatience}; noise floor MSE 0.01)\n\n"));
+                $"## Noisy sine (next value from {o.SineLookback} steps; lr {o.Training.LearningRate}, batch {o.Training.BatchSize}, up to {o.Training.Epochs} epochs, early stopping patience {o.SinePatience}; noise floor MSE 0.01)\n\n"));
             text.Append(SineTable()).Append('\n');
         }
         if (o.RunWeather)
         {
             text.Append(FormattableString.Invariant(
-                $"## Seattle weather (next-day {o.Weather.Target} from {o.Weather.Data.Lookback} days; up to {o.WeatherEpochs} epochs, early stopping patience {o.Weather.EarlyStoppingPatience}, dropout {o.Weather.Dropout}; RMSE in °C)\n\n"));
+                $"## Seattle weather (next-day {o.Weather.Target} from {o.Weather.Data.Lookback} days; lr {o.Weather.Training.LearningRate}, batch {o.Weather.Training.BatchSize}, up to {o.Weather.Training.Epochs} epochs, early stopping patience {o.Weather.EarlyStoppingPatience}, dropout {o.Weather.Dropout}; RMSE in °C)\n\n"));
             text.Append(WeatherTable()).Append('\n');
         }
         return text.ToString();
@@ -119,14 +119,16 @@ public sealed record ComparisonReport(ModelComparisonOptions Options, IReadOnlyL
         }
         json["setup"] = new JsonObject
         {
-            ["seed"] = Options.Seed,
+            ["seed"] = Options.Training.Seed,
             ["hidden_sizes"] = new JsonArray([.. Options.HiddenSizes.Select(h => JsonValue.Create(h))]),
-            ["batch_size"] = Options.BatchSize,
-            ["learning_rate"] = Options.LearningRate,
+            ["batch_size"] = Options.Training.BatchSize,
+            ["learning_rate"] = Options.Training.LearningRate,
             ["sine_lookback"] = Options.SineLookback,
-            ["sine_max_epochs"] = Options.SineEpochs,
+            ["sine_max_epochs"] = Options.Training.Epochs,
             ["sine_patience"] = Options.SinePatience,
-            ["weather_max_epochs"] = Options.WeatherEpochs,
+            ["weather_max_epochs"] = Options.Weather.Training.Epochs,
+            ["weather_batch_size"] = Options.Weather.Training.BatchSize,
+            ["weather_learning_rate"] = Options.Weather.Training.LearningRate,
             ["weather_lookback"] = Options.Weather.Data.Lookback,
         };
         return json;

@@ -46,30 +46,23 @@ public static class ModelComparison
         options.Validate();
         log ??= Console.Out;
 
-        using var example = SineExample.Create(points: options.SinePoints, lookback: options.SineLookback, seed: options.Seed);
+        using var example = SineExample.Create(points: options.SinePoints, lookback: options.SineLookback, seed: options.Training.Seed);
         var (trainSet, validationSet, testSet) = (example.Train, example.Validation, example.Test);
         double persistenceRmse = Math.Sqrt(PersistenceMse(testSet));
         log.WriteLine($"sine: {trainSet.Count} training, {validationSet.Count} validation and {testSet.Count} test windows of {options.SineLookback} steps");
 
-        var training = new TrainingOptions
-        {
-            Epochs = options.SineEpochs,
-            BatchSize = options.BatchSize,
-            LearningRate = options.LearningRate,
-            Seed = options.Seed,
-            Progress = options.Progress,
-        };
+        var training = options.Training;
         var rows = new List<ComparisonRow>();
         foreach (var contestant in options.Models)
         {
-            Seeding.SeedEverything(options.Seed);
+            Seeding.SeedEverything(options.Training.Seed);
             using var model = RecurrentModelFactory.Create(contestant.Cell, contestant.Bidirectional, inputSize: 1, [.. options.HiddenSizes], outputSize: 1);
             var summary = ModelSummary.Create(model, [1, options.SineLookback, 1]);
             log.WriteLine($"sine / {contestant.Name}: {summary.TotalParameters} parameters");
 
             using var stopping = new EarlyStopping(LogNames.ValidationLoss, patience: options.SinePatience, restoreBestWeights: true);
             var cpu = CpuClock.Start();
-            var modelTraining = training with { CheckpointDirectory = CheckpointFolders.For(options.CheckpointDirectory, SineTask, contestant.Name), Resume = options.Resume };
+            var modelTraining = training with { CheckpointDirectory = CheckpointFolders.For(training.CheckpointDirectory, SineTask, contestant.Name) };
             var history = new ExperimentRunner(log).Fit(model, trainSet, validationSet, modelTraining, [stopping]);
             double cpuSeconds = cpu.Seconds;
             double testMse;
@@ -86,7 +79,7 @@ public static class ModelComparison
 
     /// <summary>
     /// The weather task: <see cref="ForecastExperiment.Run"/> on <see cref="ModelComparisonOptions.Weather"/>
-    /// with each model's cell and direction, the shared hidden sizes, batch size, learning rate and seed;
+    /// with each model's cell and direction, the shared hidden sizes and the comparison's seed;
     /// errors are on the original scale (°C for the default target) next to the persistence forecast.
     /// </summary>
     public static IReadOnlyList<ComparisonRow> RunWeather(ModelComparisonOptions options, TextWriter? log = null)
@@ -106,13 +99,10 @@ public static class ModelComparison
                 OutputDirectory = null,
                 Training = options.Weather.Training with
                 {
-                    Epochs = options.WeatherEpochs,
-                    BatchSize = options.BatchSize,
-                    LearningRate = options.LearningRate,
-                    Seed = options.Seed,
-                    Progress = options.Progress,
-                    CheckpointDirectory = CheckpointFolders.For(options.CheckpointDirectory, WeatherTask, contestant.Name),
-                    Resume = options.Resume,
+                    Seed = options.Training.Seed,
+                    Progress = options.Training.Progress,
+                    CheckpointDirectory = CheckpointFolders.For(options.Training.CheckpointDirectory, WeatherTask, contestant.Name),
+                    Resume = options.Training.Resume,
                 },
             };
             log.WriteLine($"weather / {contestant.Name}:");

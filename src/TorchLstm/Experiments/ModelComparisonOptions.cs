@@ -23,8 +23,8 @@ public sealed record ComparedModel(string Name, RecurrentCell Cell, bool Bidirec
 /// Setup of the RNN / LSTM / GRU comparison (<see cref="ModelComparison.Run"/>). Every model has the same
 /// layer widths (2 × 50 by default) and the same training budget on two tasks: the tutorials' noisy
 /// sine (windows of 50 steps → next value; 80/20 split, the last 20 % of the training windows validate;
-/// Adam, MSE, batch 32, up to 20 epochs with early stopping) and the main job's weather forecast
-/// (<see cref="ForecastExperiment"/> with each cell).
+/// <see cref="Training"/>, with early stopping) and the main job's weather forecast
+/// (<see cref="ForecastExperiment"/> with each cell, trained as <see cref="Weather"/> says).
 /// </summary>
 public sealed record ModelComparisonOptions
 {
@@ -33,9 +33,6 @@ public sealed record ModelComparisonOptions
 
     /// <summary>Hidden units of each stacked layer (per direction when bidirectional), the same for every model.</summary>
     public IReadOnlyList<int> HiddenSizes { get; init; } = [50, 50];
-
-    /// <summary>Seed of the sine noise, the initial weights and the shuffling; each model starts from it.</summary>
-    public long Seed { get; init; } = 42;
 
     /// <summary>Whether the sine task runs.</summary>
     public bool RunSine { get; init; } = true;
@@ -49,39 +46,27 @@ public sealed record ModelComparisonOptions
     /// <summary>Steps per sine window. Accepted: 1 or more.</summary>
     public int SineLookback { get; init; } = 50;
 
-    /// <summary>Maximum epochs on the sine task. Accepted: 1 or more.</summary>
-    public int SineEpochs { get; init; } = 20;
-
     /// <summary>Early-stopping patience on the sine task's validation loss (best weights restored). Accepted: 0 or more.</summary>
     public int SinePatience { get; init; } = 5;
 
-    /// <summary>Maximum epochs on the weather task (early stopping usually ends it sooner). Accepted: 1 or more.</summary>
-    public int WeatherEpochs { get; init; } = 100;
-
     /// <summary>
-    /// The weather run's setup; its cell, direction, hidden sizes, epochs, seed and progress are replaced
-    /// per model. By default the main job's: 30-day windows, dropout 0.2, early stopping (patience 10),
-    /// LR-on-plateau.
+    /// The weather run's setup, its training options included (100 epochs at most; early stopping
+    /// usually ends it sooner); its cell, direction and hidden sizes are replaced per model, and its
+    /// seed, progress and checkpoint settings come from <see cref="Training"/>. By default the main job's:
+    /// 30-day windows, dropout 0.2, early stopping (patience 10), LR-on-plateau, Adam at 1e-3, batch 32.
     /// </summary>
     public ForecastExperimentOptions Weather { get; init; } = new();
 
-    /// <summary>Mini-batch size on both tasks. Accepted: 1 or more.</summary>
-    public int BatchSize { get; init; } = 32;
-
-    /// <summary>Adam's learning rate on both tasks. Accepted: finite and greater than 0.</summary>
-    public double LearningRate { get; init; } = 1e-3;
-
-    /// <summary>How training progress is shown.</summary>
-    public ProgressMode Progress { get; init; } = ProgressMode.Lines;
-
     /// <summary>
-    /// Folder for per-epoch checkpoints, one subfolder per task and model (<c>sine/LSTM</c>, <c>weather/GRU</c>, …);
-    /// null writes none. See <see cref="TrainingOptions.CheckpointDirectory"/>.
+    /// The sine task's training (20 epochs at most, Adam at 1e-3, batch 32, MSE, progress lines). Its
+    /// <see cref="TrainingOptions.Seed"/> is the comparison's one seed (sine noise, initial weights,
+    /// shuffling, on both tasks; each model starts from it), its progress and checkpoint settings apply
+    /// to both tasks, with one checkpoint subfolder per task and model (<c>sine/LSTM</c>, <c>weather/GRU</c>, …).
     /// </summary>
-    public string? CheckpointDirectory { get; init; }
+    public TrainingOptions Training { get; init; } = DefaultTraining;
 
-    /// <summary>Continue each model's training from its newest checkpoint, bit-identical to an uninterrupted run; needs <see cref="CheckpointDirectory"/>.</summary>
-    public bool Resume { get; init; }
+    /// <summary>The default <see cref="Training"/>; start from it to change one setting: <c>Training = ModelComparisonOptions.DefaultTraining with { Epochs = 5 }</c>.</summary>
+    public static TrainingOptions DefaultTraining { get; } = new() { Epochs = 20, BatchSize = 32, LearningRate = 1e-3, Progress = ProgressMode.Lines };
 
     /// <summary>Checks every field.</summary>
     /// <returns>This instance, for chaining.</returns>
@@ -107,14 +92,10 @@ public sealed record ModelComparisonOptions
         if (SineLookback < 1) throw Out(nameof(SineLookback), SineLookback, "must be 1 or more");
         if (SinePoints < SineLookback + 11)
             throw Out(nameof(SinePoints), SinePoints, $"must exceed SineLookback + 10 = {SineLookback + 10} so that every split holds windows");
-        if (SineEpochs < 1) throw Out(nameof(SineEpochs), SineEpochs, "must be 1 or more");
         if (SinePatience < 0) throw Out(nameof(SinePatience), SinePatience, "must be 0 or more");
-        if (WeatherEpochs < 1) throw Out(nameof(WeatherEpochs), WeatherEpochs, "must be 1 or more");
         ArgumentNullException.ThrowIfNull(Weather, nameof(Weather));
-        if (BatchSize < 1) throw Out(nameof(BatchSize), BatchSize, "must be 1 or more");
-        if (!double.IsFinite(LearningRate) || LearningRate <= 0) throw Out(nameof(LearningRate), LearningRate, "must be finite and greater than 0");
-        if (!Enum.IsDefined(Progress)) throw Out(nameof(Progress), Progress, $"must be one of {string.Join(", ", Enum.GetNames<ProgressMode>())}");
-        TrainingOptions.CheckCheckpointSettings(CheckpointDirectory, Resume, nameof(ModelComparisonOptions));
+        ArgumentNullException.ThrowIfNull(Training, nameof(Training));
+        Training.Validate();
         return this;
     }
 

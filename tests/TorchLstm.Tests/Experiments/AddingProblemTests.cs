@@ -1,3 +1,4 @@
+using TorchLstm.Training;
 using TorchLstm.Experiments;
 using TorchLstm.Models;
 
@@ -16,12 +17,8 @@ public class AddingProblemTests
             TestSamples = 1000,
             Cells = [RecurrentCell.Lstm],
             HiddenSize = 16,
-            Epochs = 6,
-            BatchSize = 32,
-            LearningRate = 1e-2,
+            Training = AddingProblemOptions.DefaultTraining with { Epochs = 6, BatchSize = 32, LearningRate = 1e-2, Seed = 5, Progress = ProgressMode.None },
             SolvedValidationMse = null,
-            Seed = 5,
-            ShowProgress = false,
         };
         var result = AddingProblem.Run(options, TextWriter.Null);
 
@@ -44,7 +41,8 @@ public class AddingProblemTests
         var options = new AddingProblemOptions
         {
             Length = 4, TrainSamples = 256, ValidationSamples = 64, TestSamples = 64, Cells = [RecurrentCell.Gru],
-            HiddenSize = 4, Epochs = 5, SolvedValidationMse = 10, Seed = 1, ShowProgress = false,
+            HiddenSize = 4, SolvedValidationMse = 10,
+            Training = AddingProblemOptions.DefaultTraining with { Epochs = 5, Seed = 1, Progress = ProgressMode.None },
         };
         var result = AddingProblem.Run(options, TextWriter.Null);
         Assert.Equal(1, result.Models[0].Epochs);
@@ -67,6 +65,9 @@ public class AddingProblemTests
         Assert.Contains("2 or more", e.Message);
         var twice = Assert.Throws<ArgumentException>(() => new AddingProblemOptions { Cells = [RecurrentCell.Lstm, RecurrentCell.Lstm] }.Validate());
         Assert.Contains("twice", twice.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new AddingProblemOptions { LearningRate = double.NaN }.Validate());
+        // Training settings are checked once, by TrainingOptions, naming its field.
+        var rate = Assert.Throws<ArgumentOutOfRangeException>(() => new AddingProblemOptions { Training = AddingProblemOptions.DefaultTraining with { LearningRate = double.NaN } }.Validate());
+        Assert.Equal("LearningRate", rate.ParamName);
+        Assert.Contains("TrainingOptions.LearningRate must", rate.Message);
     }
 }

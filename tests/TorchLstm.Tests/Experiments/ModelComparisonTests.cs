@@ -14,12 +14,12 @@ public class ModelComparisonTests
         HiddenSizes = Hidden,
         SinePoints = 200,
         SineLookback = 10,
-        SineEpochs = 2,
-        WeatherEpochs = 1,
-        Weather = new ForecastExperimentOptions { Data = new TorchLstm.Data.ForecastDataOptions { Lookback = 5 } },
-        BatchSize = 64,
-        Seed = 9,
-        Progress = ProgressMode.None,
+        Weather = new ForecastExperimentOptions
+        {
+            Data = new TorchLstm.Data.ForecastDataOptions { Lookback = 5 },
+            Training = new TrainingOptions { Epochs = 1, BatchSize = 64 },
+        },
+        Training = ModelComparisonOptions.DefaultTraining with { Epochs = 2, BatchSize = 64, Seed = 9, Progress = ProgressMode.None },
     };
 
     private static long Numel(StackedRecurrent model)

@@ -17,9 +17,9 @@ public class ExperimentResumeTests
 {
     private static AddingProblemOptions Adding(string? checkpoints = null, bool resume = false) => new()
     {
-        Length = 6, TrainSamples = 192, ValidationSamples = 32, TestSamples = 64, HiddenSize = 6, Epochs = 3,
-        Cells = [RecurrentCell.Lstm, RecurrentCell.Rnn], Seed = 3, ShowProgress = false,
-        CheckpointDirectory = checkpoints, Resume = resume,
+        Length = 6, TrainSamples = 192, ValidationSamples = 32, TestSamples = 64, HiddenSize = 6,
+        Cells = [RecurrentCell.Lstm, RecurrentCell.Rnn],
+        Training = AddingProblemOptions.DefaultTraining with { Epochs = 3, Seed = 3, Progress = ProgressMode.None, CheckpointDirectory = checkpoints, Resume = resume },
     };
 
     private static string NewestCheckpoint(string folder) => TrainingCheckpoint.Find(folder).First();
@@ -49,8 +49,8 @@ public class ExperimentResumeTests
         ModelComparisonOptions Options(string? checkpoints = null, bool resume = false) => new()
         {
             Models = [new ComparedModel("LSTM", RecurrentCell.Lstm), new ComparedModel("Bi GRU", RecurrentCell.Gru, Bidirectional: true)],
-            HiddenSizes = [6], RunWeather = false, SinePoints = 160, SineLookback = 10, SineEpochs = 3, Seed = 4,
-            Progress = ProgressMode.None, CheckpointDirectory = checkpoints, Resume = resume,
+            HiddenSizes = [6], RunWeather = false, SinePoints = 160, SineLookback = 10,
+            Training = ModelComparisonOptions.DefaultTraining with { Epochs = 3, Seed = 4, Progress = ProgressMode.None, CheckpointDirectory = checkpoints, Resume = resume },
         };
         var expected = ModelComparison.RunSine(Options(), TextWriter.Null);
 
@@ -111,11 +111,11 @@ public class ExperimentResumeTests
     [Fact]
     public void Resume_without_a_checkpoint_folder_is_refused_by_the_options_and_the_command_line()
     {
-        var adding = Assert.Throws<ArgumentException>(() => new AddingProblemOptions { Resume = true }.Validate());
+        var adding = Assert.Throws<ArgumentException>(() => new AddingProblemOptions { Training = AddingProblemOptions.DefaultTraining with { Resume = true } }.Validate());
         Assert.Equal("Resume", adding.ParamName);
-        Assert.Contains("AddingProblemOptions.Resume needs a CheckpointDirectory", adding.Message);
-        var comparison = Assert.Throws<ArgumentException>(() => new ModelComparisonOptions { CheckpointDirectory = " " }.Validate());
-        Assert.Contains("ModelComparisonOptions.CheckpointDirectory must be null", comparison.Message);
+        Assert.Contains("TrainingOptions.Resume needs a CheckpointDirectory", adding.Message);
+        var comparison = Assert.Throws<ArgumentException>(() => new ModelComparisonOptions { Training = new TrainingOptions { CheckpointDirectory = " " } }.Validate());
+        Assert.Contains("TrainingOptions.CheckpointDirectory must be null", comparison.Message);
 
         var usage = Assert.Throws<UsageException>(() => new CommandLine(["--resume"]).Checkpoints());
         Assert.Contains("--resume needs --checkpoint-dir DIR", usage.Message);
