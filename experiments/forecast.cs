@@ -3,7 +3,7 @@
 // The main job: forecast a column of a CSV (by default the bundled Seattle weather's next-day
 // temp_max) with a stacked LSTM trained under early stopping and LR-on-plateau, and report it
 // against the persistence baseline.
-//   dotnet run experiments/forecast.cs -- [--csv FILE] [--target COL] [--features A,B] [--window 30]
+//   dotnet run experiments/forecast.cs -- [--csv FILE] [--target COL] [--features A,B] [--lookback 30]
 //       [--horizon 1] [--epochs 100] [--batch-size 32] [--lr 0.001] [--hidden 64,32] [--dropout 0]
 //       [--patience 10] [--predict-level] [--seed 42] [--out DIR] [--checkpoint-dir DIR [--resume]]
 //       [--export FILE]
@@ -36,7 +36,7 @@ return ExperimentHost.Run(args, cli =>
         DateColumn = cli.Optional("date-column"),
         Data = defaults.Data with
         {
-            Lookback = cli.Int("window", defaults.Data.Lookback, min: 1),
+            Lookback = cli.Int("lookback", defaults.Data.Lookback, min: 1),
             Horizon = cli.Int("horizon", defaults.Data.Horizon, min: 1),
         },
         HiddenSizes = cli.IntList("hidden", [.. defaults.HiddenSizes]),

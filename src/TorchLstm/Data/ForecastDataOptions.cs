@@ -11,13 +11,13 @@ public enum ScalingKind
 }
 
 /// <summary>
-/// Options of <see cref="ForecastData.Prepare"/>. Defaults follow the seed example: windows of 50 steps
+/// Options of <see cref="ForecastData.Prepare"/>. Defaults: windows of 30 steps (the main job's lookback)
 /// predicting the next value, the last 20 % for testing, 20 % of the rest for validation, min-max scaling to (0, 1).
 /// </summary>
 public sealed record ForecastDataOptions
 {
-    /// <summary>Input window length W (time steps per sample); at least 1.</summary>
-    public int Lookback { get; init; } = 50;
+    /// <summary>Input window length W (time steps per sample; the lookback); at least 1. 30 by default, the main job's.</summary>
+    public int Lookback { get; init; } = 30;
 
     /// <summary>Number of future target values H each sample predicts; at least 1.</summary>
     public int Horizon { get; init; } = 1;

@@ -28,7 +28,7 @@ public sealed record ForecastExperimentOptions
     public string? DateColumn { get; init; }
 
     /// <summary>Windowing, splitting and scaling (lookback 30 and horizon 1 by default).</summary>
-    public ForecastDataOptions Data { get; init; } = new() { Lookback = 30 };
+    public ForecastDataOptions Data { get; init; } = new();
 
     /// <summary>Recurrent cell of every layer.</summary>
     public RecurrentCell Cell { get; init; } = RecurrentCell.Lstm;

@@ -48,7 +48,7 @@ public static partial class TorchScript
                 using var stream = entry.Open();
                 using var buffer = new MemoryStream();
                 stream.CopyTo(buffer);
-                if (buffer.Length != entry.Length || Crc32.Compute(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) != entry.Crc32)
+                if (buffer.Length != entry.Length || System.IO.Hashing.Crc32.HashToUInt32(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) != entry.Crc32)
                     throw new TorchScriptFormatException(path, $"entry '{entry.FullName}' is truncated or corrupted (its CRC-32 does not match)");
             }
             string[] required = ["data.pkl", "version"];

@@ -88,9 +88,9 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
         embedding = nn.Embedding(vocabSize, embeddingDim, padding_idx: PaddingIndex);
         rnn = RecurrentLayers.Create(cell, embeddingDim, hiddenSize, numLayers, dropout, bidirectional);
         this.dropout = nn.Dropout(dropout);
-        WeightInitializer.Recurrent(rnn, cell, weightInit);
+        weightInit.ApplyToRecurrent(rnn, cell);
         head = nn.Linear(FeatureSize, numClasses);
-        WeightInitializer.Head(head, weightInit);
+        weightInit.ApplyToHead(head);
         RegisterComponents();
     }
 

@@ -84,14 +84,14 @@ public abstract class StackedRecurrent : nn.Module<Tensor, Tensor>
         foreach (int hidden in this.hiddenSizes)
         {
             var layer = RecurrentLayers.Create(cell, layerInput, hidden, bidirectional: bidirectional);
-            WeightInitializer.Recurrent(layer, cell, weightInit);
+            weightInit.ApplyToRecurrent(layer, cell);
             layers.Add(layer);
             layerInput = MergedSize(hidden);
         }
         FeatureSize = layerInput;
         this.dropout = nn.Dropout(dropout);
         head = nn.Linear(FeatureSize, outputSize);
-        WeightInitializer.Head(head, weightInit);
+        weightInit.ApplyToHead(head);
         RegisterComponents();
     }
 

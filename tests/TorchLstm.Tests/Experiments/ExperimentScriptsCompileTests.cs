@@ -10,6 +10,7 @@ namespace TorchLstm.Tests.Experiments;
 /// compiles each one in memory the way <c>dotnet run file.cs</c> would: top-level statements, the SDK's
 /// implicit usings, and the <c>#:</c> directive lines left out.
 /// </summary>
+[Trait("Category", "Slow")]
 public class ExperimentScriptsCompileTests
 {
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>

@@ -10,9 +10,16 @@ namespace TorchLstm.Tests.Export;
 public class ArchiveLayoutTests
 {
     [Fact]
-    public void Crc32_matches_the_standard_check_value()
+    public void Zip_entries_carry_the_standard_crc32()
     {
-        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
+        using var buffer = new MemoryStream();
+        var zip = new StoredZipWriter(buffer);
+        zip.AddEntry("check", "123456789"u8.ToArray());
+        zip.Finish();
+
+        using var archive = new ZipArchive(new MemoryStream(buffer.ToArray()), ZipArchiveMode.Read);
+        // 0xCBF43926 is CRC-32/ISO-HDLC's published check value for "123456789".
+        Assert.Equal(0xCBF43926u, Assert.Single(archive.Entries).Crc32);
     }
 
     [Fact]

@@ -28,13 +28,14 @@ public sealed class ForecastScriptBuild
 public sealed class ForecastScriptCollection : ICollectionFixture<ForecastScriptBuild>;
 
 [Collection(nameof(ForecastScriptCollection))]
+[Trait("Category", "Slow")]
 public class KillAndResumeTests(ForecastScriptBuild build)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
 
     private static string[] Args(string output, string? checkpoints = null, bool resume = false) =>
     [
-        "--epochs", "6", "--hidden", "8", "--window", "7", "--batch-size", "128", "--seed", "1", "--out", output,
+        "--epochs", "6", "--hidden", "8", "--lookback", "7", "--batch-size", "128", "--seed", "1", "--out", output,
         .. checkpoints is null ? Array.Empty<string>() : ["--checkpoint-dir", checkpoints],
         .. resume ? ["--resume"] : Array.Empty<string>(),
     ];

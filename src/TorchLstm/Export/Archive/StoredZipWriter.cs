@@ -43,7 +43,7 @@ internal sealed class StoredZipWriter
         byte[] nameBytes = Encoding.UTF8.GetBytes(name);
         long unpaddedDataOffset = headerOffset + 30 + nameBytes.Length + 4;
         int padding = (int)((DataAlignment - unpaddedDataOffset % DataAlignment) % DataAlignment);
-        uint crc = Crc32.Compute(data);
+        uint crc = System.IO.Hashing.Crc32.HashToUInt32(data);
 
         Span<byte> header = stackalloc byte[30];
         BinaryPrimitives.WriteUInt32LittleEndian(header[0..], 0x04034b50);

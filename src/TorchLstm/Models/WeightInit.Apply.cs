@@ -4,12 +4,12 @@ using static TorchSharp.torch;
 namespace TorchLstm.Models;
 
 /// <summary>Applies a <see cref="WeightInit"/> scheme to torch recurrent layers and Linear heads.</summary>
-internal static class WeightInitializer
+internal static class WeightInitApply
 {
     private const double KerasNormalStd = 0.05;
 
     /// <summary>Initialises a torch LSTM/GRU/RNN layer's <c>weight_ih_*</c>, <c>weight_hh_*</c>, <c>bias_*</c> parameters.</summary>
-    internal static void Recurrent(nn.Module layer, RecurrentCell cell, WeightInit scheme)
+    internal static void ApplyToRecurrent(this WeightInit scheme, nn.Module layer, RecurrentCell cell)
     {
         if (scheme == WeightInit.TorchDefault) return;
         int gates = RecurrentLayers.GateCount(cell);
@@ -54,7 +54,7 @@ internal static class WeightInitializer
     }
 
     /// <summary>Initialises a Linear head the way the scheme's Keras counterpart initialises Dense.</summary>
-    internal static void Head(TorchSharp.Modules.Linear head, WeightInit scheme)
+    internal static void ApplyToHead(this WeightInit scheme, TorchSharp.Modules.Linear head)
     {
         if (scheme == WeightInit.TorchDefault) return;
         using var noGrad = torch.no_grad();
