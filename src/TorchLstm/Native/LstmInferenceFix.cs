@@ -131,8 +131,13 @@ public static class LstmInferenceFix
     public static double ProbeDifference(int inputSize, int hiddenSize, int numLayers = 1, bool bidirectional = false) =>
         ProbeDifference(new LstmShape(inputSize, hiddenSize, numLayers, bidirectional));
 
-    /// <summary>Sets the mode for the rest of the process, or until the returned handle is disposed (tests, comparisons).</summary>
-    internal static IDisposable OverrideMode(FixMode mode)
+    /// <summary>
+    /// Overrides <see cref="EnvironmentVariable"/> for the whole process until the returned handle is
+    /// disposed: for comparing the kernels, or for code that must have libtorch's stock behaviour in one
+    /// place. Not scoped to a thread: do not switch while other threads run LSTMs whose kernel matters.
+    /// </summary>
+    /// <returns>A handle that restores the previous mode when disposed.</returns>
+    public static IDisposable UseMode(FixMode mode)
     {
         var previous = modeOverride;
         modeOverride = mode;

@@ -97,10 +97,10 @@ public class LstmInferenceFixTests
         var runner = new ExperimentRunner();
 
         Tensor stock;
-        using (LstmInferenceFix.OverrideMode(FixMode.Off)) stock = runner.Predict(model, inputs);
+        using (LstmInferenceFix.UseMode(FixMode.Off)) stock = runner.Predict(model, inputs);
         long before = LstmInferenceFix.RoutedCalls;
         Tensor routed;
-        using (LstmInferenceFix.OverrideMode(FixMode.Always)) routed = runner.Predict(model, inputs);
+        using (LstmInferenceFix.UseMode(FixMode.Always)) routed = runner.Predict(model, inputs);
 
         Assert.Equal(before + 2, LstmInferenceFix.RoutedCalls);     // one call per LSTM layer, one batch
         model.eval();
@@ -116,10 +116,10 @@ public class LstmInferenceFixTests
         using var lstm = nn.LSTM(2, 6, batchFirst: true);
         var input = torch.randn(2, 4, 2);
         long before = LstmInferenceFix.RoutedCalls;
-        using (LstmInferenceFix.OverrideMode(FixMode.Off))
+        using (LstmInferenceFix.UseMode(FixMode.Off))
         using (torch.no_grad())
             LstmInferenceFix.Forward(lstm, input);
-        using (LstmInferenceFix.OverrideMode(FixMode.Always))
+        using (LstmInferenceFix.UseMode(FixMode.Always))
         {
             Assert.True(LstmInferenceFix.Forward(lstm, input).Output.requires_grad);   // gradients on: the training kernel runs anyway
             using (torch.no_grad()) Assert.False(LstmInferenceFix.Forward(lstm, input).Output.requires_grad);
@@ -149,7 +149,7 @@ public class LstmInferenceFixTests
         string status = LstmInferenceFix.Status;
         Assert.Contains("input 4 → hidden 6, 1 layer", status);
         Assert.Matches("(automatic|TORCHLSTM_ONEDNN_FIX)", status);
-        using (LstmInferenceFix.OverrideMode(FixMode.Off))
+        using (LstmInferenceFix.UseMode(FixMode.Off))
             Assert.StartsWith("TORCHLSTM_ONEDNN_FIX=0", LstmInferenceFix.Status);
     }
 
