@@ -8,6 +8,7 @@ namespace TorchLstm.Tests.Native;
 /// Debian's python3-torch puts libtorch 1.13 in the system library folder (as in CI).
 /// </summary>
 [Trait("Category", "Process")]
+[Trait("Category", "Slow")]
 public class NativeLoadingProcessTests
 {
     private const string SystemLibraryFolder = "/usr/lib/x86_64-linux-gnu";

@@ -115,6 +115,26 @@ public class CallbackTests
     }
 
     [Fact]
+    public void A_non_finite_monitored_value_is_reported_to_the_runner_which_stops_and_restores_in_one_place()
+    {
+        using var train = ToyData.Linear(64, seed: 31);
+        Seeding.SeedEverything(32);
+        using var model = new LastStepLinear(3);
+        // The loss stays finite; only the watched metric turns NaN at epoch 3.
+        using var script = new ScriptedLogs("val_mae", [0.5, 0.4, double.NaN, 0.3, 0.2]);
+        using var stopping = new EarlyStopping("val_mae", patience: 10, restoreBestWeights: true);
+
+        var history = runner.Fit(model, train, train, ToyData.Quiet(5), [script, stopping]);
+
+        Assert.Equal(StopReason.NonFiniteLoss, history.StopReason);
+        Assert.Equal(3, history.Count);
+        Assert.StartsWith("training stopped: val_mae is NaN at epoch 3; restored the weights of epoch 2, the last finite ones", history.StopMessage, StringComparison.Ordinal);
+        Assert.EndsWith("then EarlyStopping restored the best weights, of epoch 2", history.StopMessage, StringComparison.Ordinal);
+        Assert.Equal(2, history.BestEpoch);
+        Assert.True(ToyData.SameWeights(script.Weights[1], model));
+    }
+
+    [Fact]
     public void ReduceLrOnPlateau_reduces_at_exactly_the_right_epochs_and_never_below_min_lr()
     {
         using var train = ToyData.Linear(32, seed: 26);
