@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // The adding problem (Hochreiter & Schmidhuber 1997, set up as in Le, Jaitly & Hinton 2015): sequences
 // of T steps, a value channel uniform in [0, 1) and a marker channel with one 1 in each half; the target
 // is the sum of the two marked values. Always answering 1 scores MSE ≈ 1/6. LSTM, GRU and a tanh RNN get

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // Where the time goes: the shared runner against a bare TorchSharp loop and against Python PyTorch, the
 // from-scratch LSTM against libtorch's, how cost grows with sequence length, hidden size and batch size
 // (against the machine's matrix-multiply peak), inference latency, the data path, and memory over long runs.

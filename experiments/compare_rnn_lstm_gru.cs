@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // The "LSTM vs RNN" comparison table of the tutorials, measured instead of invented: SimpleRNN, LSTM,
 // GRU (2 × 50 units each) and a bidirectional LSTM on the noisy sine (windows of 50 → next value,
 // 80/20 split, 20 % of training validates, Adam, MSE, batch 32, up to 20 epochs, early stopping) and on

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // Date normalisation with a character-level seq2seq model: human-written dates in 13 formats
 // ("3 March 2021", "Wed, Mar 3 '21", "03/03/2021", ...) → ISO 8601 "2021-03-03". Trains a bi-LSTM
 // encoder with an additive-attention decoder and, on the same data and epoch budget, a plain

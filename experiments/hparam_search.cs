@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // Random (or grid) search over stacked-LSTM hyper-parameters on the tutorials' noisy sine: hidden size,
 // layers, dropout, learning rate and window length. Every trial trains from the same seed through the
 // experiment runner with early stopping and is ranked by its best validation loss; the best

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 #:property PublishAot=false
 // Memory stability of long training and of many predictions: the tutorials' sine workload
 // (608 training windows of 50 steps, LSTM(60) → LSTM(50) → Dense(1), batch 32) trained for 200 epochs,

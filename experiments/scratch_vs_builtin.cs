@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 #:property PublishAot=false
 // Speed of the from-scratch LSTM/GRU against libtorch's nn.LSTM/nn.GRU on the seed workload:
 // sin(x) + noise, windows of 50 predicting the next value, 608 training windows, batch 32,

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 #:property PublishAot=false
 // The tutorials' first example, exactly: y = sin(linspace(0, 50, 1000)) + 0.1·N(0, 1); windows of 50
 // steps predict the next value; the first 80 % of windows train (the last 20 % of those validate,
