@@ -11,7 +11,6 @@ using TorchLstm.Cli;
 using TorchLstm.Experiments;
 using TorchLstm.Training;
 using TorchSharp;
-using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {
@@ -38,8 +37,8 @@ return ExperimentHost.Run(args, cli =>
     var report = ModelComparison.Run(options);
     Directory.CreateDirectory(output);
     string markdown = report.ToMarkdown();
-    AtomicFile.WriteAllText(Path.Combine(output, "results.md"), markdown);
-    AtomicFile.WriteAllText(Path.Combine(output, "metrics.json"),
+    ResultFiles.WriteAllText(Path.Combine(output, "results.md"), markdown);
+    ResultFiles.WriteAllText(Path.Combine(output, "metrics.json"),
         report.MetricsJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     Console.WriteLine();
     Console.WriteLine(markdown);

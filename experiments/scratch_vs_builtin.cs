@@ -13,7 +13,6 @@ using System.Text.Json.Nodes;
 using TorchLstm.Benchmarks;
 using TorchLstm.Cli;
 using TorchLstm.Data;
-using TorchLstm.IO;
 using TorchLstm.Models;
 using TorchLstm.Training;
 using TorchSharp;
@@ -84,7 +83,7 @@ return ExperimentHost.Run(args, cli =>
         result["reference_over_builtin_infer"] = Ratio(inferenceTimes, "lstm_scratch_reference", "lstm_builtin");
     }
     string file = Path.Combine(output, "scratch_vs_builtin.json");
-    AtomicFile.WriteJson(file, result);
+    ResultFiles.WriteJson(file, result);
     Console.WriteLine(result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"wrote {file}");
     return 0;
