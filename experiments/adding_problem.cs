@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // The adding problem (Hochreiter & Schmidhuber 1997, set up as in Le, Jaitly & Hinton 2015): sequences
 // of T steps, a value channel uniform in [0, 1) and a marker channel with one 1 in each half; the target
 // is the sum of the two marked values. Always answering 1 scores MSE ≈ 1/6. LSTM, GRU and a tanh RNN get
@@ -14,7 +14,6 @@ using TorchLstm.Experiments;
 using TorchLstm.Models;
 using TorchLstm.Training;
 using TorchSharp;
-using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {
@@ -53,9 +52,9 @@ return ExperimentHost.Run(args, cli =>
     var result = AddingProblem.Run(options);
     Directory.CreateDirectory(output);
     var table = result.ToTable().ToString();
-    AtomicFile.WriteAllText(Path.Combine(output, "metrics.json"),
+    ResultFiles.WriteAllText(Path.Combine(output, "metrics.json"),
         result.MetricsJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-    AtomicFile.WriteAllText(Path.Combine(output, "results.md"),
+    ResultFiles.WriteAllText(Path.Combine(output, "results.md"),
         string.Create(CultureInfo.InvariantCulture, $"# Adding problem, T = {length}, seed {seed}\n\n") + table);
     Console.WriteLine();
     Console.WriteLine(table);

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // Where the time goes: the shared runner against a bare TorchSharp loop and against Python PyTorch, the
 // from-scratch LSTM against libtorch's, how cost grows with sequence length, hidden size and batch size
 // (against the machine's matrix-multiply peak), inference latency, the data path, and memory over long runs.
@@ -20,7 +20,6 @@ using TorchLstm.Reporting;
 using TorchLstm.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {
@@ -337,8 +336,8 @@ return ExperimentHost.Run(args, cli =>
         ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
     };
     json["settings"] = new JsonObject { ["quick"] = quick, ["repeats"] = repeats, ["epochs"] = epochs, ["seed"] = seed, ["seconds"] = Math.Round((DateTime.UtcNow - started).TotalSeconds) };
-    AtomicFile.WriteAllText(Path.Combine(output, "benchmark.json"), json.ToJsonString(Indented) + "\n");
-    AtomicFile.WriteAllText(Path.Combine(output, "benchmark.md"), Markdown(json, goals, bySteps, byHidden, byBatch));
+    ResultFiles.WriteAllText(Path.Combine(output, "benchmark.json"), json.ToJsonString(Indented) + "\n");
+    ResultFiles.WriteAllText(Path.Combine(output, "benchmark.md"), Markdown(json, goals, bySteps, byHidden, byBatch));
     Log($"wrote benchmark.json, benchmark.md and scaling_*.png to {output}");
     return 0;
 });

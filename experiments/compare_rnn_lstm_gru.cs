@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // The "LSTM vs RNN" comparison table of the tutorials, measured instead of invented: SimpleRNN, LSTM,
 // GRU (2 × 50 units each) and a bidirectional LSTM on the noisy sine (windows of 50 → next value,
 // 80/20 split, 20 % of training validates, Adam, MSE, batch 32, up to 20 epochs, early stopping) and on
@@ -11,7 +11,6 @@ using TorchLstm.Cli;
 using TorchLstm.Experiments;
 using TorchLstm.Training;
 using TorchSharp;
-using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {
@@ -38,8 +37,8 @@ return ExperimentHost.Run(args, cli =>
     var report = ModelComparison.Run(options);
     Directory.CreateDirectory(output);
     string markdown = report.ToMarkdown();
-    AtomicFile.WriteAllText(Path.Combine(output, "results.md"), markdown);
-    AtomicFile.WriteAllText(Path.Combine(output, "metrics.json"),
+    ResultFiles.WriteAllText(Path.Combine(output, "results.md"), markdown);
+    ResultFiles.WriteAllText(Path.Combine(output, "metrics.json"),
         report.MetricsJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     Console.WriteLine();
     Console.WriteLine(markdown);

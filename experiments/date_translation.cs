@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // Date normalisation with a character-level seq2seq model: human-written dates in 13 formats
 // ("3 March 2021", "Wed, Mar 3 '21", "03/03/2021", ...) → ISO 8601 "2021-03-03". Trains a bi-LSTM
 // encoder with an additive-attention decoder and, on the same data and epoch budget, a plain
@@ -17,7 +17,6 @@ using TorchLstm.Models;
 using TorchLstm.Reporting;
 using TorchLstm.Training;
 using TorchSharp;
-using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {
@@ -100,7 +99,7 @@ return ExperimentHost.Run(args, cli =>
         ["seconds"] = new JsonObject { ["attention"] = Math.Round(withAttention.Seconds, 1), ["no_attention"] = Math.Round(plain.Seconds, 1) },
         ["errors_attention"] = new JsonArray([.. Errors(withAttention.Outputs, split.Test).Take(20)]),
     };
-    AtomicFile.Write(Path.Combine(output, "metrics.json"), stream =>
+    ResultFiles.Write(Path.Combine(output, "metrics.json"), stream =>
     {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         metrics.WriteTo(writer);

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 #:property PublishAot=false
 // The platform doctor: what this machine runs (OS, CPU and its instruction sets, libtorch and
 // TorchSharp, threads, which native libraries were loaded and from where, the oneDNN decisions) and

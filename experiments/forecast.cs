@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 #:property PublishAot=false
 // The main job: forecast a column of a CSV (by default the bundled Seattle weather's next-day
 // temp_max) with a stacked LSTM trained under early stopping and LR-on-plateau, and report it

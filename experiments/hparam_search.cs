@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 // Random (or grid) search over stacked-LSTM hyper-parameters on the tutorials' noisy sine: hidden size,
 // layers, dropout, learning rate and window length. Every trial trains from the same seed through the
 // experiment runner with early stopping and is ranked by its best validation loss; the best
@@ -14,7 +14,6 @@ using TorchLstm.Data;
 using TorchLstm.Reporting;
 using TorchLstm.Training;
 using TorchLstm.Training.Search;
-using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {
@@ -51,11 +50,11 @@ return ExperimentHost.Run(args, cli =>
     var result = search.Run(lookback => TrialData.From(Prepare(lookback)), Console.Out);
 
     Directory.CreateDirectory(output);
-    AtomicFile.WriteAllText(Path.Combine(output, "results.md"), result.ToMarkdown());
+    ResultFiles.WriteAllText(Path.Combine(output, "results.md"), result.ToMarkdown());
     using (var csv = new MemoryStream())
     {
         DataFrame.SaveCsv(result.ToDataFrame(), csv, cultureInfo: CultureInfo.InvariantCulture);
-        AtomicFile.WriteAllText(Path.Combine(output, "results.csv"), System.Text.Encoding.UTF8.GetString(csv.ToArray()));
+        ResultFiles.WriteAllText(Path.Combine(output, "results.csv"), System.Text.Encoding.UTF8.GetString(csv.ToArray()));
     }
 
     // Re-train the winner (same seed, early stopping restoring its best weights) and test it once.
@@ -88,7 +87,7 @@ return ExperimentHost.Run(args, cli =>
         ["test_mse"] = testMse,
         ["persistence_test_mse"] = persistenceMse,
     };
-    AtomicFile.WriteAllText(Path.Combine(output, "best.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    ResultFiles.WriteAllText(Path.Combine(output, "best.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
     Console.WriteLine();
     Console.WriteLine(result.ToMarkdown());

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 #:property PublishAot=false
 // Memory stability of long training and of many predictions: the tutorials' sine workload
 // (608 training windows of 50 steps, LSTM(60) → LSTM(50) → Dense(1), batch 32) trained for 200 epochs,
@@ -15,7 +15,6 @@ using TorchLstm.Data;
 using TorchLstm.Models;
 using TorchLstm.Training;
 using TorchSharp;
-using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {
@@ -86,7 +85,7 @@ return ExperimentHost.Run(args, cli =>
         ["torch_threads"] = torch.get_num_threads(),
     };
     Directory.CreateDirectory(output);
-    AtomicFile.WriteAllText(Path.Combine(output, "memory.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    ResultFiles.WriteAllText(Path.Combine(output, "memory.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"RSS {Mb(at10.Rss)} MB at epoch 10 → {Mb(last.Rss)} MB at epoch {probe.Samples.Count} ({growth:+0.00;-0.00} %); live tensors {at10.Live} → {last.Live}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 #:property PublishAot=false
 // What the oneDNN LSTM inference fix costs (see LstmInferenceFix): for a few models, Predict with the
 // fix off (libtorch's inference kernel) against Predict routed through the training kernel (what an

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 #:property PublishAot=false
 // Speed of the from-scratch LSTM/GRU against libtorch's nn.LSTM/nn.GRU on the seed workload:
 // sin(x) + noise, windows of 50 predicting the next value, 608 training windows, batch 32,
@@ -13,7 +13,6 @@ using System.Text.Json.Nodes;
 using TorchLstm.Benchmarks;
 using TorchLstm.Cli;
 using TorchLstm.Data;
-using TorchLstm.IO;
 using TorchLstm.Models;
 using TorchLstm.Training;
 using TorchSharp;
@@ -84,7 +83,7 @@ return ExperimentHost.Run(args, cli =>
         result["reference_over_builtin_infer"] = Ratio(inferenceTimes, "lstm_scratch_reference", "lstm_builtin");
     }
     string file = Path.Combine(output, "scratch_vs_builtin.json");
-    AtomicFile.WriteJson(file, result);
+    ResultFiles.WriteJson(file, result);
     Console.WriteLine(result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"wrote {file}");
     return 0;

@@ -1,4 +1,4 @@
-#:project ../src/TorchLstm/TorchLstm.csproj
+#:project ../src/TorchLstm.Workshop/TorchLstm.Workshop.csproj
 #:property PublishAot=false
 // The tutorials' first example, exactly: y = sin(linspace(0, 50, 1000)) + 0.1·N(0, 1); windows of 50
 // steps predict the next value; the first 80 % of windows train (the last 20 % of those validate,
@@ -16,7 +16,6 @@ using TorchLstm.Models;
 using TorchLstm.Reporting;
 using TorchLstm.Training;
 using TorchSharp;
-using TorchLstm.IO;
 
 return ExperimentHost.Run(args, cli =>
 {
@@ -57,9 +56,9 @@ return ExperimentHost.Run(args, cli =>
         ["epochs"] = history.Count,
         ["train_seconds"] = Math.Round(history.Epochs.Sum(e => e.Seconds), 3),
         ["resumed_from"] = history.ResumedFrom,
-        ["weights_sha256"] = WeightHash.Sha256(model),
+        ["weights_sha256"] = ResultFiles.WeightsSha256(model),
     };
-    AtomicFile.WriteAllText(Path.Combine(output, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    ResultFiles.WriteAllText(Path.Combine(output, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     Plots.LossCurves(Path.Combine(output, "loss.png"), history.Series("loss"), history.Series("val_loss"),
         options: new PlotOptions { Title = "Training and validation loss (MSE)" });
     Plots.Predictions(Path.Combine(output, "predictions.png"), truth, predicted, firstIndex: (int)(example.Split.TestStart + example.Lookback),

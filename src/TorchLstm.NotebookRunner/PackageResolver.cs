@@ -5,7 +5,8 @@ namespace TorchLstm.NotebookRunner;
 
 /// <summary>
 /// Answers <c>#r "nuget: ..."</c> with assemblies already built: the TorchLstm library this runner was
-/// built against and the packages it depends on (TorchSharp, Microsoft.Data.Analysis, ScottPlot, …).
+/// built against and the packages it depends on (TorchSharp, Microsoft.Data.Analysis, ScottPlot, …),
+/// and the unpublished TorchLstm.Workshop (paper experiments, benchmarks) that notebook 03 uses.
 /// </summary>
 /// <remarks>
 /// A real .NET Interactive kernel restores the package from a feed; here the point is to test the
@@ -15,6 +16,9 @@ public static class PackageResolver
 {
     /// <summary>The library's package id.</summary>
     public const string LibraryPackageId = "TorchLstm";
+
+    /// <summary>The workshop's package id (packed only into the local package folder, never published).</summary>
+    public const string WorkshopPackageId = "TorchLstm.Workshop";
 
     private static readonly Lazy<IReadOnlyDictionary<string, Assembly[]>> Closure = new(BuildClosure);
 
@@ -27,6 +31,13 @@ public static class PackageResolver
     {
         ArgumentNullException.ThrowIfNull(request);
         string where = $"{notebookName}, cell {cellNumber}, line {request.Line}";
+        if (string.Equals(request.Id, WorkshopPackageId, StringComparison.OrdinalIgnoreCase))
+        {
+            if (request.Version is { } wanted && !SameVersion(wanted, LibraryVersion))
+                throw new NotebookExecutionException(notebookName, cellNumber, request.Line,
+                    $"{where}: the notebook asks for {WorkshopPackageId} {wanted}, but the workshop built here is {Format(LibraryVersion)}; update the #r line.");
+            return [typeof(TorchLstm.Experiments.ModelComparison).Assembly, .. Closure.Value.Values.SelectMany(a => a).Distinct()];
+        }
         if (string.Equals(request.Id, LibraryPackageId, StringComparison.OrdinalIgnoreCase))
         {
             if (request.Version is { } wanted && !SameVersion(wanted, LibraryVersion))

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace TorchLstm.IO;
 
 /// <summary>Writes a file so that readers see either the old complete file or the new complete file.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>
     /// Runs <paramref name="write"/> on a temporary file in the destination's folder, flushes it to

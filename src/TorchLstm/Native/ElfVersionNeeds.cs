@@ -13,7 +13,7 @@ namespace TorchLstm.Native;
 /// <c>GLIBCXX_3.4.32</c> (GCC 13) only as a link-time marker, so flagging that one entry weak lets it
 /// load against GCC 12's libstdc++ while changing nothing else in the file.
 /// </remarks>
-public static class ElfVersionNeeds
+internal static class ElfVersionNeeds
 {
     private const uint ShtGnuVerneed = 0x6ffffffe;
     private const ushort VerFlagWeak = 0x2;

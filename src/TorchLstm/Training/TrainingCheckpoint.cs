@@ -18,7 +18,7 @@ namespace TorchLstm.Training;
 /// Resuming is normally done by <see cref="TrainingOptions.Resume"/>; this type also lets a caller
 /// inspect a checkpoint or put its weights into a model for inference.
 /// </remarks>
-public sealed class TrainingCheckpoint : IDisposable
+internal sealed class TrainingCheckpoint : IDisposable
 {
     /// <summary>Extension of checkpoint files.</summary>
     public const string FileExtension = ".ckpt";

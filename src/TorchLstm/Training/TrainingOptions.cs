@@ -174,7 +174,10 @@ public sealed record TrainingOptions
             throw Out(nameof(Progress), Progress, $"must be one of {string.Join(", ", Enum.GetNames<ProgressMode>())}");
         if (CheckpointsToKeep < 1)
             throw Out(nameof(CheckpointsToKeep), CheckpointsToKeep, "must be 1 or more");
-        CheckCheckpointSettings(CheckpointDirectory, Resume, nameof(TrainingOptions));
+        if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory))
+            throw new ArgumentException("TrainingOptions.CheckpointDirectory must be null (no checkpoints) or name a folder", nameof(CheckpointDirectory));
+        if (Resume && CheckpointDirectory is null)
+            throw new ArgumentException("TrainingOptions.Resume needs a CheckpointDirectory to resume from", nameof(Resume));
         if (string.IsNullOrWhiteSpace(Device))
             throw new ArgumentException("TrainingOptions.Device must name a device: 'cpu', 'cuda', 'cuda:N' or 'auto'", nameof(Device));
         return this;
@@ -182,16 +185,6 @@ public sealed record TrainingOptions
 
     /// <summary>The metrics a run logs: <see cref="Metrics"/>, or the loss's defaults.</summary>
     internal IReadOnlyList<Metric> MetricsOrDefaults => Metrics ?? Loss.DefaultMetrics;
-
-    /// <summary>Checks a checkpoint folder and resume flag, naming <paramref name="optionsType"/> in the message (shared with the experiments' options).</summary>
-    /// <exception cref="ArgumentException">The folder is blank, or resuming is asked for without a folder.</exception>
-    internal static void CheckCheckpointSettings(string? directory, bool resume, string optionsType)
-    {
-        if (directory is not null && string.IsNullOrWhiteSpace(directory))
-            throw new ArgumentException($"{optionsType}.CheckpointDirectory must be null (no checkpoints) or name a folder", nameof(CheckpointDirectory));
-        if (resume && directory is null)
-            throw new ArgumentException($"{optionsType}.Resume needs a CheckpointDirectory to resume from", nameof(Resume));
-    }
 
     private static ArgumentOutOfRangeException Out(string name, object value, string accepted) =>
         new(name, value, $"TrainingOptions.{name} {accepted} (got {value})");

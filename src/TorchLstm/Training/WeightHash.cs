@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace TorchLstm.Training;
 
 /// <summary>A fingerprint of a model's weights, to show that two runs ended with bit-identical parameters.</summary>
-public static class WeightHash
+internal static class WeightHash
 {
     /// <summary>
     /// SHA-256 over the raw bytes of every tensor of <paramref name="module"/>'s state dict (parameters

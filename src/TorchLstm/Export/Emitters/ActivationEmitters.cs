@@ -5,7 +5,7 @@ using TorchSharp.Modules;
 namespace TorchLstm.Export.Emitters;
 
 /// <summary>Shared shape of the parameter-less activations: one torch call on the input.</summary>
-public abstract class ActivationEmitter<TModule> : ModuleEmitter<TModule> where TModule : TorchSharp.torch.nn.Module
+internal abstract class ActivationEmitter<TModule> : ModuleEmitter<TModule> where TModule : TorchSharp.torch.nn.Module
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.activation." + ScriptName;
@@ -22,7 +22,7 @@ public abstract class ActivationEmitter<TModule> : ModuleEmitter<TModule> where 
 }
 
 /// <summary><c>nn.ReLU</c>.</summary>
-public sealed class ReluEmitter : ActivationEmitter<ReLU>
+internal sealed class ReluEmitter : ActivationEmitter<ReLU>
 {
     /// <inheritdoc />
     protected override string ScriptName => "ReLU";
@@ -32,7 +32,7 @@ public sealed class ReluEmitter : ActivationEmitter<ReLU>
 }
 
 /// <summary><c>nn.Tanh</c>.</summary>
-public sealed class TanhEmitter : ActivationEmitter<Tanh>
+internal sealed class TanhEmitter : ActivationEmitter<Tanh>
 {
     /// <inheritdoc />
     protected override string ScriptName => "Tanh";
@@ -42,7 +42,7 @@ public sealed class TanhEmitter : ActivationEmitter<Tanh>
 }
 
 /// <summary><c>nn.Sigmoid</c>.</summary>
-public sealed class SigmoidEmitter : ActivationEmitter<Sigmoid>
+internal sealed class SigmoidEmitter : ActivationEmitter<Sigmoid>
 {
     /// <inheritdoc />
     protected override string ScriptName => "Sigmoid";
@@ -52,7 +52,7 @@ public sealed class SigmoidEmitter : ActivationEmitter<Sigmoid>
 }
 
 /// <summary><c>nn.LeakyReLU</c> with its negative slope.</summary>
-public sealed class LeakyReluEmitter : ActivationEmitter<LeakyReLU>
+internal sealed class LeakyReluEmitter : ActivationEmitter<LeakyReLU>
 {
     /// <inheritdoc />
     protected override string ScriptName => "LeakyReLU";
@@ -63,7 +63,7 @@ public sealed class LeakyReluEmitter : ActivationEmitter<LeakyReLU>
 }
 
 /// <summary><c>nn.Softmax</c> over its dimension.</summary>
-public sealed class SoftmaxEmitter : ActivationEmitter<Softmax>
+internal sealed class SoftmaxEmitter : ActivationEmitter<Softmax>
 {
     /// <inheritdoc />
     protected override string ScriptName => "Softmax";
@@ -74,7 +74,7 @@ public sealed class SoftmaxEmitter : ActivationEmitter<Softmax>
 }
 
 /// <summary><c>nn.LogSoftmax</c> over its dimension.</summary>
-public sealed class LogSoftmaxEmitter : ActivationEmitter<LogSoftmax>
+internal sealed class LogSoftmaxEmitter : ActivationEmitter<LogSoftmax>
 {
     /// <inheritdoc />
     protected override string ScriptName => "LogSoftmax";
@@ -85,7 +85,7 @@ public sealed class LogSoftmaxEmitter : ActivationEmitter<LogSoftmax>
 }
 
 /// <summary><c>nn.Identity</c>.</summary>
-public sealed class IdentityEmitter : ActivationEmitter<Identity>
+internal sealed class IdentityEmitter : ActivationEmitter<Identity>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.linear.Identity";

@@ -8,7 +8,7 @@ namespace TorchLstm.Export.Emitters;
 /// library's own models. A new model type (for example a sequence-to-sequence model) joins by adding
 /// its emitter to <see cref="Models"/>, or per call through <see cref="TorchScriptExportOptions.Emitters"/>.
 /// </summary>
-public static class BuiltInEmitters
+internal static class BuiltInEmitters
 {
     /// <summary>LSTM, GRU, RNN, LSTMCell, GRUCell, RNNCell, Linear, Dropout, Embedding, Sequential, ModuleList, ReLU, Tanh, Sigmoid, LeakyReLU, Softmax, LogSoftmax, Identity.</summary>
     public static IReadOnlyList<IModuleEmitter> Layers { get; } =

@@ -12,7 +12,7 @@ namespace TorchLstm.Export.Emitters;
 /// forward calls torch's fused cell op, which is what the TorchSharp cells run natively.
 /// </summary>
 /// <typeparam name="TCell">The TorchSharp cell type.</typeparam>
-public abstract class RecurrentCellEmitter<TCell> : ModuleEmitter<TCell> where TCell : nn.Module
+internal abstract class RecurrentCellEmitter<TCell> : ModuleEmitter<TCell> where TCell : nn.Module
 {
     /// <summary>Gate blocks stacked in the weights: 4 (LSTM), 3 (GRU) or 1 (RNN).</summary>
     private protected abstract int Gates { get; }
@@ -48,7 +48,7 @@ public abstract class RecurrentCellEmitter<TCell> : ModuleEmitter<TCell> where T
 }
 
 /// <summary><c>nn.LSTMCell</c> → <c>torch.lstm_cell</c>; forward(input, hx=None) → (h', c').</summary>
-public sealed class LstmCellEmitter : RecurrentCellEmitter<LSTMCell>
+internal sealed class LstmCellEmitter : RecurrentCellEmitter<LSTMCell>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.rnn.LSTMCell";
@@ -67,7 +67,7 @@ public sealed class LstmCellEmitter : RecurrentCellEmitter<LSTMCell>
 }
 
 /// <summary><c>nn.GRUCell</c> → <c>torch.gru_cell</c>; forward(input, hx=None) → h'.</summary>
-public sealed class GruCellEmitter : RecurrentCellEmitter<GRUCell>
+internal sealed class GruCellEmitter : RecurrentCellEmitter<GRUCell>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.rnn.GRUCell";
@@ -88,7 +88,7 @@ public sealed class GruCellEmitter : RecurrentCellEmitter<GRUCell>
 /// <c>nn.RNNCell</c> → <c>torch.rnn_tanh_cell</c> or <c>torch.rnn_relu_cell</c>; TorchSharp keeps the
 /// non-linearity native and private, so one step of the cell is compared with both candidates.
 /// </summary>
-public sealed class RnnCellEmitter : RecurrentCellEmitter<RNNCell>
+internal sealed class RnnCellEmitter : RecurrentCellEmitter<RNNCell>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.rnn.RNNCell";

@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 namespace TorchLstm.Export.Emitters;
 
 /// <summary><c>nn.Linear</c> → <c>torch.linear(input, weight, bias)</c>; a missing bias stays None.</summary>
-public sealed class LinearEmitter : ModuleEmitter<Linear>
+internal sealed class LinearEmitter : ModuleEmitter<Linear>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.linear.Linear";
@@ -27,7 +27,7 @@ public sealed class LinearEmitter : ModuleEmitter<Linear>
 /// <c>nn.Dropout</c> → <c>torch.dropout(input, p, self.training)</c>: the identity in eval mode (as
 /// exported) and real dropout if the loaded module is put back in training mode.
 /// </summary>
-public sealed class DropoutEmitter : ModuleEmitter<Dropout>
+internal sealed class DropoutEmitter : ModuleEmitter<Dropout>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.dropout.Dropout";
@@ -45,7 +45,7 @@ public sealed class DropoutEmitter : ModuleEmitter<Dropout>
 /// expose <c>padding_idx</c> or <c>max_norm</c>; the first only shapes gradients, the second (a renorm
 /// on lookup) is not reproduced, so export embeddings created without <c>max_norm</c>.
 /// </summary>
-public sealed class EmbeddingEmitter : ModuleEmitter<Embedding>
+internal sealed class EmbeddingEmitter : ModuleEmitter<Embedding>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.sparse.Embedding";
@@ -65,7 +65,7 @@ public sealed class EmbeddingEmitter : ModuleEmitter<Embedding>
 }
 
 /// <summary><c>nn.Sequential</c> → each child's forward in order, children named as in TorchSharp ("0", "1", ... or given names).</summary>
-public sealed class SequentialEmitter : ModuleEmitter<Sequential>
+internal sealed class SequentialEmitter : ModuleEmitter<Sequential>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.container.Sequential";
@@ -93,7 +93,7 @@ public sealed class SequentialEmitter : ModuleEmitter<Sequential>
 /// children ("0", "1", ...) the parent reaches with <c>getattr(self.name, "k")</c>, as torch's own
 /// archives do.
 /// </summary>
-public sealed class ModuleListEmitter : ModuleEmitter<ModuleList<TorchSharp.torch.nn.Module>>
+internal sealed class ModuleListEmitter : ModuleEmitter<ModuleList<TorchSharp.torch.nn.Module>>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.container.ModuleList";

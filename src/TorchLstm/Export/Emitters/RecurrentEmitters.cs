@@ -14,7 +14,7 @@ namespace TorchLstm.Export.Emitters;
 /// 0: outputs are identical (export runs in eval mode), but fine-tuning the loaded file has no dropout
 /// between layers.
 /// </summary>
-public abstract class RecurrentEmitter<TModule> : ModuleEmitter<TModule> where TModule : nn.Module
+internal abstract class RecurrentEmitter<TModule> : ModuleEmitter<TModule> where TModule : nn.Module
 {
     private protected abstract int Gates { get; }
 
@@ -71,7 +71,7 @@ public abstract class RecurrentEmitter<TModule> : ModuleEmitter<TModule> where T
 }
 
 /// <summary><c>nn.LSTM</c> → <c>torch.lstm</c>; forward(input, hx=None) → (output, (h_n, c_n)).</summary>
-public sealed class LstmEmitter : RecurrentEmitter<LSTM>
+internal sealed class LstmEmitter : RecurrentEmitter<LSTM>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.rnn.LSTM";
@@ -86,7 +86,7 @@ public sealed class LstmEmitter : RecurrentEmitter<LSTM>
 }
 
 /// <summary><c>nn.GRU</c> → <c>torch.gru</c>; forward(input, hx=None) → (output, h_n).</summary>
-public sealed class GruEmitter : RecurrentEmitter<GRU>
+internal sealed class GruEmitter : RecurrentEmitter<GRU>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.rnn.GRU";
@@ -104,7 +104,7 @@ public sealed class GruEmitter : RecurrentEmitter<GRU>
 /// <c>nn.RNN</c> → <c>torch.rnn_tanh</c> or <c>torch.rnn_relu</c>; the non-linearity is native and private
 /// in TorchSharp, so it is recognised by comparing one step of the module with both candidates.
 /// </summary>
-public sealed class RnnEmitter : RecurrentEmitter<RNN>
+internal sealed class RnnEmitter : RecurrentEmitter<RNN>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "torch.nn.modules.rnn.RNN";

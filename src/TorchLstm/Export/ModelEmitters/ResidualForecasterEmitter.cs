@@ -7,7 +7,7 @@ namespace TorchLstm.Export.ModelEmitters;
 /// Exports <see cref="ResidualForecaster"/>: the wrapped model as submodule <c>model</c> and the
 /// last observed target value added to its output.
 /// </summary>
-public sealed class ResidualForecasterEmitter : ModuleEmitter<ResidualForecaster>
+internal sealed class ResidualForecasterEmitter : ModuleEmitter<ResidualForecaster>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "TorchLstm.Models.ResidualForecaster";

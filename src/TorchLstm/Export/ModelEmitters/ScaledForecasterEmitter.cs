@@ -6,7 +6,7 @@ namespace TorchLstm.Export.ModelEmitters;
 /// Exports <see cref="ScaledForecaster"/>: the statistics as buffers, the wrapped model as submodule
 /// <c>model</c> (through its own emitter), and the scaler's arithmetic around it.
 /// </summary>
-public sealed class ScaledForecasterEmitter : ModuleEmitter<ScaledForecaster>
+internal sealed class ScaledForecasterEmitter : ModuleEmitter<ScaledForecaster>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "TorchLstm.Export.ScaledForecaster";

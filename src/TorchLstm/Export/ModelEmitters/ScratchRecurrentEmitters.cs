@@ -13,7 +13,7 @@ namespace TorchLstm.Export.ModelEmitters;
 /// or unbatched input, batch_first as configured, inter-layer dropout at the module's rate in training
 /// mode, parameters under the C# names.
 /// </summary>
-public sealed class ScratchLstmEmitter : ModuleEmitter<ScratchLstm>
+internal sealed class ScratchLstmEmitter : ModuleEmitter<ScratchLstm>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "TorchLstm.Models.ScratchLstm";
@@ -95,7 +95,7 @@ public sealed class ScratchLstmEmitter : ModuleEmitter<ScratchLstm>
 /// inside the reset product). The loaded module is a drop-in for <c>nn.GRU</c>:
 /// <c>forward(input, hx=None)</c> → <c>(output, h_n)</c>.
 /// </summary>
-public sealed class ScratchGruEmitter : ModuleEmitter<ScratchGru>
+internal sealed class ScratchGruEmitter : ModuleEmitter<ScratchGru>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "TorchLstm.Models.ScratchGru";

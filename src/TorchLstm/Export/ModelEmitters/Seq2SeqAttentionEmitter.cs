@@ -26,7 +26,7 @@ namespace TorchLstm.Export.ModelEmitters;
 /// is accepted. Parameters keep the C# names (<c>encoder.rnn.weight_ih_l0</c>, <c>bridge_hidden.weight</c>,
 /// <c>decoder.cell.weight_ih</c>, <c>decoder.attention.key.weight</c>, ...).
 /// </summary>
-public sealed class Seq2SeqAttentionEmitter : ModuleEmitter<Seq2SeqAttention>
+internal sealed class Seq2SeqAttentionEmitter : ModuleEmitter<Seq2SeqAttention>
 {
     private const string Model = nameof(Seq2SeqAttention);
     private static readonly string Pad = ScriptText.Int(SpecialTokens.PadId);

@@ -16,7 +16,7 @@ namespace TorchLstm.Export.ModelEmitters;
 /// ..., <c>head.bias</c>); the embedding keeps padding id 0 (its row gets no gradient when fine-tuned)
 /// and the recurrent layers their real inter-layer dropout.
 /// </summary>
-public sealed class SequenceClassifierEmitter : ModuleEmitter<SequenceClassifier>
+internal sealed class SequenceClassifierEmitter : ModuleEmitter<SequenceClassifier>
 {
     /// <inheritdoc />
     public override string ScriptClassName => "TorchLstm.Models.SequenceClassifier";

@@ -14,7 +14,7 @@ namespace TorchLstm.Export.ModelEmitters;
 /// identical and training mode draws dropout masks the way the C# model does.
 /// </summary>
 /// <typeparam name="TModel">The concrete model type (emitters match exact types).</typeparam>
-public abstract class StackedRecurrentEmitter<TModel> : ModuleEmitter<TModel> where TModel : StackedRecurrent
+internal abstract class StackedRecurrentEmitter<TModel> : ModuleEmitter<TModel> where TModel : StackedRecurrent
 {
     /// <inheritdoc />
     public override string ScriptClassName => "TorchLstm.Models." + typeof(TModel).Name;
@@ -84,13 +84,13 @@ public abstract class StackedRecurrentEmitter<TModel> : ModuleEmitter<TModel> wh
 }
 
 /// <summary>Exports <see cref="StackedLstm"/>; see <see cref="StackedRecurrentEmitter{TModel}"/>.</summary>
-public sealed class StackedLstmEmitter : StackedRecurrentEmitter<StackedLstm>;
+internal sealed class StackedLstmEmitter : StackedRecurrentEmitter<StackedLstm>;
 
 /// <summary>Exports <see cref="StackedGru"/>; see <see cref="StackedRecurrentEmitter{TModel}"/>.</summary>
-public sealed class StackedGruEmitter : StackedRecurrentEmitter<StackedGru>;
+internal sealed class StackedGruEmitter : StackedRecurrentEmitter<StackedGru>;
 
 /// <summary>Exports <see cref="StackedRnn"/>; see <see cref="StackedRecurrentEmitter{TModel}"/>.</summary>
-public sealed class StackedRnnEmitter : StackedRecurrentEmitter<StackedRnn>;
+internal sealed class StackedRnnEmitter : StackedRecurrentEmitter<StackedRnn>;
 
 /// <summary>Exports <see cref="BidirectionalRnn"/> with its merge mode; see <see cref="StackedRecurrentEmitter{TModel}"/>.</summary>
-public sealed class BidirectionalRnnEmitter : StackedRecurrentEmitter<BidirectionalRnn>;
+internal sealed class BidirectionalRnnEmitter : StackedRecurrentEmitter<BidirectionalRnn>;
