@@ -3,7 +3,6 @@ using TorchLstm.Forecasting;
 using TorchLstm.Models;
 using TorchLstm.Export;
 using TorchSharp;
-using Xunit.Abstractions;
 
 namespace TorchLstm.Tests.Forecasting;
 
