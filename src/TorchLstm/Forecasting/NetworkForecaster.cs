@@ -14,17 +14,23 @@ namespace TorchLstm.Forecasting;
 /// <remarks>The network and scaler stay owned by the caller.</remarks>
 public sealed class NetworkForecaster : IForecaster
 {
-    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly Func<Tensor, Tensor> run;
+    private readonly ScalarType dtype;
     private readonly Scaler? scaler;
     private readonly int targetIndex;
 
     private NetworkForecaster(nn.Module<Tensor, Tensor> model, Scaler? scaler, int targetIndex, int lookback, int horizon, string name)
+        : this(inputs => new ExperimentRunner(TextWriter.Null).Predict(model, inputs), DtypeOf(model), scaler, targetIndex, lookback, horizon, name)
     {
-        ArgumentNullException.ThrowIfNull(model);
+    }
+
+    private NetworkForecaster(Func<Tensor, Tensor> run, ScalarType dtype, Scaler? scaler, int targetIndex, int lookback, int horizon, string name)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(lookback, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        this.model = model;
+        this.run = run;
+        this.dtype = dtype;
         this.scaler = scaler;
         this.targetIndex = targetIndex;
         Lookback = lookback;
@@ -66,8 +72,31 @@ public sealed class NetworkForecaster : IForecaster
     /// <param name="lookback">Rows the network reads.</param>
     /// <param name="horizon">Steps the network forecasts.</param>
     /// <param name="name">Name in reports.</param>
-    public static NetworkForecaster OnOriginalScale(nn.Module<Tensor, Tensor> model, int lookback, int horizon, string name = "network") =>
-        new(model, null, 0, lookback, horizon, name);
+    public static NetworkForecaster OnOriginalScale(nn.Module<Tensor, Tensor> model, int lookback, int horizon, string name = "network")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new(model, null, 0, lookback, horizon, name);
+    }
+
+    /// <summary>
+    /// Wraps a TorchScript module that works on the original scale, such as a <see cref="Export.ScaledForecaster"/>
+    /// saved with <see cref="Export.TorchScript.Save"/> and read back with <see cref="Export.TorchScript.Load"/>.
+    /// </summary>
+    /// <param name="module">Maps raw windows (batch, <paramref name="lookback"/>, features) to raw forecasts (batch, <paramref name="horizon"/>); put in eval mode.</param>
+    /// <param name="lookback">Rows the network reads.</param>
+    /// <param name="horizon">Steps the network forecasts.</param>
+    /// <param name="name">Name in reports.</param>
+    public static NetworkForecaster OnOriginalScale(jit.ScriptModule<Tensor, Tensor> module, int lookback, int horizon, string name = "network")
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        module.eval();
+        var dtype = module.parameters().FirstOrDefault()?.dtype ?? ScalarType.Float32;
+        return new(inputs =>
+        {
+            using var noGrad = torch.no_grad();
+            return module.call(inputs);
+        }, dtype, null, 0, lookback, horizon, name);
+    }
 
     /// <summary>The trained forecaster of a finished experiment (its residual wrapper included), with its scaler and window.</summary>
     /// <param name="result">The experiment's result; it keeps owning the model.</param>
@@ -88,10 +117,9 @@ public sealed class NetworkForecaster : IForecaster
         if (scaler is not null && windows.FeatureCount != scaler.ColumnCount)
             throw new ArgumentException($"{Name} was trained on {scaler.ColumnCount} features per row; the windows have {windows.FeatureCount}", nameof(windows));
         using var scope = torch.NewDisposeScope();
-        var dtype = model.parameters().FirstOrDefault()?.dtype ?? ScalarType.Float32;
         var raw = windows.Inputs.narrow(1, windows.Length - Lookback, Lookback).to(dtype);
         var inputs = scaler is null ? raw : scaler.Transform(raw);
-        var output = new ExperimentRunner(TextWriter.Null).Predict(model, inputs);
+        var output = run(inputs);
         if (scaler is not null) output = scaler.InverseTransformColumn(output, targetIndex);
         if (output.dim() != 2 || output.shape[0] != windows.Count || output.shape[1] != Horizon)
             throw new InvalidOperationException(
@@ -100,5 +128,11 @@ public sealed class NetworkForecaster : IForecaster
         var forecasts = new double[windows.Count, Horizon];
         Buffer.BlockCopy(flat, 0, forecasts, 0, flat.Length * sizeof(double));
         return forecasts;
+    }
+
+    private static ScalarType DtypeOf(nn.Module<Tensor, Tensor> model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.parameters().FirstOrDefault()?.dtype ?? ScalarType.Float32;
     }
 }

@@ -37,6 +37,32 @@ public class FutureForecastTests
     }
 
     [Fact]
+    public void A_forecast_from_an_exported_torchscript_file_equals_the_model_and_scaler_in_memory()
+    {
+        using var table = TimeSeriesTable.FromDataFrame(BundledDatasets.Co2Concentration(), "CO2", ["CO2", "adjusted CO2"], dateColumn: "Date");
+        torch.random.manual_seed(4);
+        using var model = new StackedGru(2, [6], 4);
+        var scaler = new StandardScaler().Fit(table.Values.narrow(0, 0, 500));
+        string path = Path.Combine(Path.GetTempPath(), $"forecast-{Guid.NewGuid():N}.pt");
+        try
+        {
+            TorchLstm.Export.TorchScript.Save(TorchLstm.Export.ScaledForecaster.FromScaler(model, scaler, 0), path);
+            using var loaded = TorchLstm.Export.TorchScript.Load(path);
+            var fromFile = NetworkForecaster.OnOriginalScale(loaded, lookback: 24, horizon: 4).Forecast(table, 4);
+            var inMemory = NetworkForecaster.FromScaled(model, scaler, 0, lookback: 24, horizon: 4).Forecast(table, 4);
+
+            Assert.Equal(new DateTime(2020, 8, 1), Dates(fromFile)[^1]);
+            Assert.Equal(Values(inMemory, "CO2"), Values(fromFile, "CO2"), new ToleranceComparer(1e-3));
+            // On the original scale: near the last measured concentration (416 ppm), not near 0.
+            Assert.All(Values(fromFile, "CO2"), v => Assert.InRange(v, 200, 700));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void The_bundled_monthly_co2_series_continues_on_the_first_of_each_month()
     {
         using var table = TimeSeriesTable.FromDataFrame(BundledDatasets.Co2Concentration(), "CO2", ["CO2"], dateColumn: "Date");
