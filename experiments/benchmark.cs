@@ -9,7 +9,7 @@
 // libtorch runs with --threads intra-op threads (default 1) everywhere except the "threads" section, which
 // measures what libtorch's default (one per core) costs or gains on the seed workload.
 // --only runs some sections: memory, seed, threads, implementation, latency, scaling, data (comma-separated).
-//   dotnet run experiments/benchmark.cs -- --out DIR [--quick] [--repeats N] [--epochs N] [--threads N] [--seed 42] [--only a,b]
+//   dotnet run experiments/benchmark.cs -- --out DIR [--quick] [--repeats N] [--epochs N] [--threads N] [--seed 42] [--only a,b] [--no-python]
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -42,6 +42,7 @@ return ExperimentHost.Run(args, cli =>
         if (!allSections.Contains(section))
             throw new ArgumentException($"--only: unknown section '{section}'; sections are {string.Join(", ", allSections)}");
     bool Runs(string section) => sections.Contains(section);
+    bool noPython = cli.Flag("no-python");
     cli.RejectUnknown();
     Directory.CreateDirectory(output);
     var c = CultureInfo.InvariantCulture;
@@ -77,7 +78,8 @@ return ExperimentHost.Run(args, cli =>
     using var seedData = SeedWorkload.TrainingWindows(seed);
     string scratchDir = Path.Combine(Path.GetTempPath(), $"torchlstm-benchmark-{Guid.NewGuid():N}");
     Directory.CreateDirectory(scratchDir);
-    var python = PythonBaseline.Locate();
+    // --no-python skips the PyTorch baseline (its epochs are the longest part of a run on a busy machine).
+    var python = noPython ? null : PythonBaseline.Locate();
     Log(python is null ? "no Python with torch found: pytorch_over_torchlstm will be null" : $"PyTorch baseline: {python.Interpreter}");
 
     // ---- Memory over a long run (runner with callbacks and validation) ----
