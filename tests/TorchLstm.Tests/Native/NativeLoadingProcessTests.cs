@@ -16,7 +16,7 @@ public class NativeLoadingProcessTests
     [Fact]
     public void The_doctor_loads_the_packages_libtorch_even_with_LD_LIBRARY_PATH_at_the_system_one_and_exits_0()
     {
-        if (!OperatingSystem.IsLinux()) Assert.Fail("this test describes Linux loading; run it on Linux");
+        if (!OperatingSystem.IsLinux()) Assert.Skip("loading beside a system libtorch is a Linux concern");
         using var doctor = ScriptProcess.Start("doctor.cs", [], build: true,
             new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = SystemLibraryFolder });
         Assert.True(doctor.WaitForExit(Patience), doctor.Describe());
