@@ -108,7 +108,9 @@ public sealed record TrainingOptions
     /// libtorch intra-op threads while training and validating. Null (the default) lets
     /// <see cref="TorchThreads.Choose"/> pick from the model's size and the machine's load: one thread for
     /// small models or a busy machine, the idle cores for large models. The previous count is put back when
-    /// training ends. Accepted: null, or 1 or more.
+    /// training ends. The automatic choice can differ between a run and its resumption when the machine's
+    /// load differs, and a different thread count can change float rounding: for bit-identical resume of a
+    /// large model, set a count. Accepted: null, or 1 or more.
     /// </summary>
     public int? Threads { get; init; }
 
