@@ -49,8 +49,8 @@ public static class TorchThreads
     /// <summary>
     /// Sets libtorch's intra-op thread count for the work about to run and puts the previous count back when
     /// disposed. libtorch's count is process-wide: concurrent callers that choose differently overwrite each
-    /// other's choice (speed changes; results can differ in the last bits, as with any thread count). <paramref name="explicitThreads"/> wins when given; otherwise
-    /// <see cref="Choose"/> decides from the model's size, unless <c>OMP_NUM_THREADS</c> is set.
+    /// other's choice (speed changes; results can differ in the last bits, as with any thread count).
+    /// <paramref name="explicitThreads"/> wins when given; otherwise <see cref="Choose"/> decides from the model's size, unless <c>OMP_NUM_THREADS</c> is set.
     /// </summary>
     /// <param name="explicitThreads">A caller's own choice, or null for the automatic rule.</param>
     /// <param name="model">The model whose parameters measure the work.</param>
