@@ -107,6 +107,7 @@ public sealed class ExperimentRunner
         if (parameters.Length == 0)
             throw new ArgumentException("the model has no parameters to train", nameof(model));
 
+        using var threads = TorchThreads.Use(options.Threads, model, options.BatchSize);
         Seeding.SeedEverything(options.Seed);
         using var generator = Seeding.CreateShuffleGenerator(options.Seed);
         using var optimizer = TrainingComponents.CreateOptimizer(options, parameters);
@@ -233,6 +234,7 @@ public sealed class ExperimentRunner
         options = (options ?? new TrainingOptions()).Validate();
         var metrics = options.MetricsOrDefaults;
         TrainingComponents.CheckDataset(step, options.Loss, data, nameof(data));
+        using var threads = TorchThreads.Use(options.Threads, model, options.BatchSize);
         var (loss, values) = TrainingComponents.Evaluate(model, step, options.Loss, metrics, data, options.BatchSize,
             TrainingComponents.DeviceOf(model), checkAgainst: [step.Targets(data)]);
         var result = new Dictionary<string, double> { [LogNames.Loss] = loss };
@@ -252,9 +254,13 @@ public sealed class ExperimentRunner
     /// take the model exclusively and wait for the others. Do not train or change the model's mode
     /// from another thread while predicting.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    /// <param name="model">The model.</param>
+    /// <param name="inputs">Samples along dimension 0.</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="threads">libtorch intra-op threads for the call; null chooses from the model's size and the machine's load (<see cref="TorchThreads"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="inputs"/> has no sample dimension or no samples.</exception>
-    public Tensor Predict(nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256)
+    public Tensor Predict(nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256, int? threads = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -262,6 +268,9 @@ public sealed class ExperimentRunner
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be 1 or more");
         if (inputs.dim() == 0 || inputs.shape[0] == 0)
             throw new ArgumentException($"inputs must have a non-empty sample dimension 0, got shape {Metrics.Shape(inputs)}", nameof(inputs));
+        if (threads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be null (chosen from the model's size) or 1 or more");
+        using var threadScope = TorchThreads.Use(threads, model, Math.Min(batchSize, inputs.shape[0]));
 
         return InEvalMode(model, () => PredictInEvalMode(model, inputs, batchSize));
     }
@@ -271,9 +280,14 @@ public sealed class ExperimentRunner
     /// in eval mode, without gradients, in batches; the result lives on the device of the data's first
     /// tensor and outside every batch scope. Thread safety as for the tensor overload.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    /// <param name="model">The model.</param>
+    /// <param name="step">What the model predicts from a batch.</param>
+    /// <param name="data">Samples along dimension 0 of each tensor.</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="threads">libtorch intra-op threads for the call; null chooses from the model's size and the machine's load (<see cref="TorchThreads"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The data fail the step's checks or hold no samples.</exception>
-    public Tensor Predict<TModel, TBatch>(TModel model, TrainingStep<TModel, TBatch> step, TBatch data, int batchSize = 256)
+    public Tensor Predict<TModel, TBatch>(TModel model, TrainingStep<TModel, TBatch> step, TBatch data, int batchSize = 256, int? threads = null)
         where TModel : nn.Module
         where TBatch : class, ISampleBatch<TBatch>
     {
@@ -282,10 +296,13 @@ public sealed class ExperimentRunner
         ArgumentNullException.ThrowIfNull(data);
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be 1 or more");
+        if (threads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be null (chosen from the model's size) or 1 or more");
         step.CheckData(data, nameof(data));
         SampleBatch.Validate(data, nameof(data));
         if (SampleBatch.Count(data) == 0)
             throw new ArgumentException("data: the dataset holds no samples", nameof(data));
+        using var threadScope = TorchThreads.Use(threads, model, Math.Min(batchSize, SampleBatch.Count(data)));
         return InEvalMode(model, () => PredictInEvalMode(model, step, data, batchSize));
     }
 

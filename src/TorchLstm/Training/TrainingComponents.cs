@@ -7,12 +7,16 @@ namespace TorchLstm.Training;
 /// <summary>Optimiser construction, batching, metric sums and the boundary checks of the runner.</summary>
 internal static class TrainingComponents
 {
+    /// <summary>
+    /// The library's optimisers: TorchSharp's algorithms and state format, with every native scalar of a
+    /// step released when the step ends, so a long run needs no forced garbage collection to stay flat.
+    /// </summary>
     public static optim.Optimizer CreateOptimizer(TrainingOptions options, IReadOnlyList<TorchSharp.Modules.Parameter> parameters) => options.Optimizer switch
     {
-        OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-        OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-        OptimizerKind.Sgd => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
-        OptimizerKind.RmsProp => optim.RMSProp(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        OptimizerKind.Adam => new Optimizers.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.AdamW => new Optimizers.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Sgd => new Optimizers.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        OptimizerKind.RmsProp => new Optimizers.RMSProp(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "unknown optimizer"),
     };
 
@@ -110,7 +114,9 @@ internal static class TrainingComponents
                     checkAgainst = null;
                 }
                 long size = batch.Tensors[0].shape[0];
-                lossSum.add_(loss.Compute(output, targets), size);
+                // An explicit scalar, disposed here: TorchSharp would leave one per call to the finaliser.
+                using var weight = size.ToScalar();
+                lossSum.add_(loss.Compute(output, targets), weight);
                 sums.Add(output, targets);
                 count += size;
             }
@@ -139,6 +145,8 @@ internal readonly struct BatchTensors(IReadOnlyList<Tensor> tensors) : IDisposab
 internal sealed class MetricSums(IReadOnlyList<Metric> metrics) : IDisposable
 {
     private readonly Tensor?[] totals = new Tensor?[metrics.Count];
+    // Passed explicitly: TorchSharp's add_(tensor) makes a native Scalar 1 per call and leaves it to the finaliser.
+    private readonly Scalar one = 1.ToScalar();
     private long elements;
 
     /// <summary>Adds one batch; call inside the batch's dispose scope.</summary>
@@ -162,7 +170,7 @@ internal sealed class MetricSums(IReadOnlyList<Metric> metrics) : IDisposable
             if (total.numel() != statistics.numel())
                 throw new InvalidOperationException(
                     $"metric '{metrics[i].Name}' returned {statistics.numel()} batch statistics after {total.numel()} for an earlier batch; the count must not change");
-            total.add_(statistics);
+            total.add_(statistics, one);
         }
     }
 
@@ -186,7 +194,8 @@ internal sealed class MetricSums(IReadOnlyList<Metric> metrics) : IDisposable
         return results;
     }
 
-    public void Dispose()
+    /// <summary>Drops the sums of an unfinished pass.</summary>
+    public void Clear()
     {
         for (int i = 0; i < totals.Length; i++)
         {
@@ -194,5 +203,11 @@ internal sealed class MetricSums(IReadOnlyList<Metric> metrics) : IDisposable
             totals[i] = null;
         }
         elements = 0;
+    }
+
+    public void Dispose()
+    {
+        Clear();
+        one.Dispose();
     }
 }
