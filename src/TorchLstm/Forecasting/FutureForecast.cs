@@ -75,7 +75,8 @@ public static class FutureForecast
             for (int h = 0; h < horizon && forecasts.Count < steps; h++)
             {
                 forecasts.Add(next[0, h]);
-                // Only a target-only history recurses (checked above), so a row is the forecast alone.
+                if (forecasts.Count == steps) break;
+                // Only a target-only history gets here (checked above), so a row is the forecast alone.
                 window.RemoveAt(0);
                 window.Add((float)next[0, h]);
             }
