@@ -15,7 +15,7 @@ public static class ForecastComparison
     /// <param name="forecasters">The forecasters, all of the same horizon H; names must differ.</param>
     /// <param name="windows">The windows to forecast.</param>
     /// <param name="actual">The observed values, [window, step], H steps per window.</param>
-    /// <param name="maseScale">The MASE denominator (<see cref="ForecastMetrics.NaiveScale"/> of the training target); null leaves MASE NaN.</param>
+    /// <param name="maseScale">The MASE denominator (<see cref="ForecastMetrics.NaiveScale(IReadOnlyList{double}, int)"/> of the training target); null leaves MASE NaN.</param>
     /// <param name="reference">Name of the forecaster the others are tested against; the first when null.</param>
     /// <exception cref="ArgumentException">No forecaster, names repeated, horizons that differ from each other or from <paramref name="actual"/>, or an unknown reference.</exception>
     public static DataFrame Compare(IReadOnlyList<IForecaster> forecasters, ForecastWindows windows, double[,] actual, double? maseScale = null, string? reference = null)

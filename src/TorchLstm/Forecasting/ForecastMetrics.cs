@@ -48,7 +48,17 @@ public static class ForecastMetrics
         return scale;
     }
 
-    /// <summary>Mean absolute scaled error: MAE / <paramref name="scale"/> (see <see cref="NaiveScale"/>); below 1 beats the in-sample naive forecast.</summary>
+    /// <summary>The MASE scale of the target column of <paramref name="training"/> (the training part only); see <see cref="NaiveScale(IReadOnlyList{double}, int)"/>.</summary>
+    /// <exception cref="ArgumentException">The table has no more than m rows, or its target does not change over m steps.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The period is below 1.</exception>
+    public static double NaiveScale(Data.TimeSeriesTable training, int seasonalPeriod = 1)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        using var target = training.Values.select(1, training.TargetIndex).to(ScalarType.Float64).contiguous();
+        return NaiveScale(target.data<double>().ToArray(), seasonalPeriod);
+    }
+
+    /// <summary>Mean absolute scaled error: MAE / <paramref name="scale"/> (see <see cref="NaiveScale(IReadOnlyList{double}, int)"/>); below 1 beats the in-sample naive forecast.</summary>
     /// <exception cref="ArgumentException">The arrays are empty or of different lengths.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The scale is not positive and finite.</exception>
     public static double Mase(IReadOnlyList<double> predictions, IReadOnlyList<double> actual, double scale)
@@ -62,7 +72,7 @@ public static class ForecastMetrics
     /// <summary>RMSE, MAE, MAPE, sMAPE and MASE of <paramref name="predictions"/>.</summary>
     /// <param name="predictions">Forecasts.</param>
     /// <param name="actual">Observed values.</param>
-    /// <param name="maseScale">The MASE denominator (<see cref="NaiveScale"/> of the training part); null leaves MASE NaN.</param>
+    /// <param name="maseScale">The MASE denominator (<see cref="NaiveScale(IReadOnlyList{double}, int)"/> of the training part); null leaves MASE NaN.</param>
     /// <exception cref="ArgumentException">The arrays are empty or of different lengths.</exception>
     public static ForecastAccuracy Evaluate(IReadOnlyList<double> predictions, IReadOnlyList<double> actual, double? maseScale = null)
     {
@@ -122,7 +132,7 @@ public sealed class SymmetricMeanAbsolutePercentageError() : Metric("smape")
 /// <summary>
 /// MASE as a training metric, logged as <c>mase</c>: the epoch's MAE divided by a fixed scale, the
 /// in-sample naive MAE of the training target on the same scale as the model's targets
-/// (<see cref="ForecastMetrics.NaiveScale"/> of the scaled training target).
+/// (<see cref="ForecastMetrics.NaiveScale(IReadOnlyList{double}, int)"/> of the scaled training target).
 /// </summary>
 public sealed class MeanAbsoluteScaledError : Metric
 {

@@ -130,8 +130,7 @@ public class BaselineTests(ITestOutputHelper output)
         using var training = TimeSeriesTable.FromTensor(data.Split.Train(table.Values), table.Columns, table.TargetIndex,
             table.Timestamps!.Take((int)data.Split.TrainCount).ToArray());
         var truth = ForecastMetrics.Flatten(ToMatrix(data.OriginalTargets(data.Test!)));
-        using var trainTarget = data.Split.Train(table.Values).select(1, table.TargetIndex).to(torch.ScalarType.Float64);
-        double scale = ForecastMetrics.NaiveScale(trainTarget.data<double>().ToArray());
+        double scale = ForecastMetrics.NaiveScale(training);
 
         IForecaster[] forecasters =
         [
@@ -152,6 +151,8 @@ public class BaselineTests(ITestOutputHelper output)
         output.WriteLine($"ridge penalty chosen on validation: {((RidgeAutoregression)forecasters[^1]).Penalty}");
         Assert.True(rmse["ridge_ar"] < 0.985 * rmse["persistence"], $"ridge {rmse["ridge_ar"]:F3} vs persistence {rmse["persistence"]:F3}");
         Assert.True(rmse["persistence"] < rmse["seasonal_naive_7"] && rmse["persistence"] < rmse["drift"]);
+        // MASE of persistence: its test MAE over its own in-sample MAE on the training days.
+        Assert.Equal(1.063, ForecastMetrics.Evaluate(ForecastMetrics.Flatten(forecasters[0].Predict(test)), truth, scale).Mase, 3);
     }
 
     private static double[,] ToMatrix(torch.Tensor values)
