@@ -23,6 +23,7 @@ internal sealed class NotebookFormatterSource
 
     public IEnumerable<object> CreateTypeFormatters()
     {
+        KernelFormatters.RegisterWhenInKernel();
         yield return new Formatter(Html, NotebookHtml.TryWrite);
         yield return new Formatter(Markdown, (value, writer) =>
         {
@@ -38,9 +39,15 @@ internal sealed class NotebookFormatterSource
         });
         yield return new Formatter(PlainText, (value, writer) =>
         {
-            if (value is null) return false;
-            writer.Write(value.ToString());
-            return true;
+            writer.Write(value switch
+            {
+                // Records would print their properties: show what a reader wants instead.
+                TorchLstm.Models.Translation t => $"{t.Source} → {t.Text}",
+                TorchLstm.Experiments.ForecastResult r => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"test RMSE {r.Rmse:F4} (persistence {r.BaselineRmse:F4}), MAE {r.Mae:F4} (persistence {r.BaselineMae:F4})"),
+                _ => value?.ToString(),
+            });
+            return value is not null;
         });
     }
 

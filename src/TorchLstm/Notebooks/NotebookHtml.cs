@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using TorchLstm.Experiments;
+using TorchLstm.Models;
 using TorchLstm.Reporting;
 using TorchLstm.Training;
 
 namespace TorchLstm.Notebooks;
 
 /// <summary>HTML for the library's types in a notebook: real tables, and charts drawn as inline SVG (no files, no scripts).</summary>
-internal static class NotebookHtml
+internal static partial class NotebookHtml
 {
     /// <summary>At most this many epochs are listed in a history's table: the first ones and the last ones.</summary>
     internal const int MaxTableEpochs = 30;
@@ -25,6 +27,12 @@ internal static class NotebookHtml
                 return true;
             case History history:
                 writer.Write(HistoryView(history));
+                return true;
+            case ForecastResult forecast:
+                writer.Write(Forecast(forecast));
+                return true;
+            case Translation translation:
+                writer.Write(Attention(translation));
                 return true;
             case TrainingProgress progress:
                 writer.Write(progress.ToHtml());

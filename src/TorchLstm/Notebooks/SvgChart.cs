@@ -15,8 +15,8 @@ internal static class SvgChart
     /// <summary>One line: a name for the legend and one value per x (non-finite values leave a gap).</summary>
     public sealed record Series(string Name, IReadOnlyList<double> Values);
 
-    /// <summary>Lines over x = 1..n with the y range and the last x labelled, and a legend.</summary>
-    public static string Lines(IReadOnlyList<Series> series, int width, int height, bool logScale, string title, int? markedIndex = null)
+    /// <summary>Lines over x = 1..n with the y range and the last x labelled, and a legend; the first series is drawn on top.</summary>
+    public static string Lines(IReadOnlyList<Series> series, int width, int height, bool logScale, string title, int? markedIndex = null, string xLabel = "epoch")
     {
         const int left = 62, right = 10, top = 22, bottom = 34;
         var c = CultureInfo.InvariantCulture;
@@ -43,7 +43,7 @@ internal static class SvgChart
         }
         svg.Append(c, $"<text x=\"{left}\" y=\"{height - 20}\" text-anchor=\"middle\">1</text>");
         if (count > 1) svg.Append(c, $"<text x=\"{left + plotWidth:0.#}\" y=\"{height - 20}\" text-anchor=\"middle\">{count}</text>");
-        svg.Append(c, $"<text x=\"{left + plotWidth / 2:0.#}\" y=\"{height - 20}\" text-anchor=\"middle\">epoch</text>");
+        svg.Append(c, $"<text x=\"{left + plotWidth / 2:0.#}\" y=\"{height - 20}\" text-anchor=\"middle\">{WebUtility.HtmlEncode(xLabel)}</text>");
 
         if (markedIndex is int marked && marked >= 0 && marked < count)
             svg.Append(c, $"<line x1=\"{X(marked):0.#}\" y1=\"{top}\" x2=\"{X(marked):0.#}\" y2=\"{top + plotHeight:0.#}\" stroke=\"#999\" stroke-dasharray=\"3,3\"/>");
