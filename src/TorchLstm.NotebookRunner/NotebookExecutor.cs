@@ -77,6 +77,7 @@ public static class NotebookExecutor
         csharp.UseNugetDirective(async (kernel, packages) =>
         {
             kernel.AddAssemblyReferences(packages.SelectMany(p => p.AssemblyPaths));
+            NativeLibraries.Remember(packages);
             await extensions.LoadAsync(packages, root!).ConfigureAwait(false);
         });
         root = new CompositeKernel { csharp };
