@@ -48,7 +48,12 @@ public static class PyTorchStateDict
     /// (in place, converting dtype if needed). Nothing is copied unless every key and shape matches.
     /// </summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a zip-format torch state_dict.</exception>
+    /// <remarks>
+    /// Reads the files <c>torch.load(path, weights_only=True)</c> reads as a state_dict, whoever wrote
+    /// them (PyTorch, TorchSharp.PyBridge, this class). Nothing in the file is executed: its pickle
+    /// may build dicts, OrderedDicts and tensors, and a call to anything else is refused by name.
+    /// </remarks>
+    /// <exception cref="InvalidDataException">The file is not a zip-format torch state_dict, or its pickle calls something a state_dict does not need.</exception>
     /// <exception cref="StateDictMismatchException">Missing or unexpected keys, or shape mismatches, all named.</exception>
     public static void Load(nn.Module model, string path)
     {

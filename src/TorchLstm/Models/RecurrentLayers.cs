@@ -1,3 +1,4 @@
+using TorchLstm.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,7 +43,8 @@ internal static class RecurrentLayers
         {
             case LSTM lstm:
                 {
-                    var (output, h, c) = lstm.call(input);
+                    // Dense LSTM input is what oneDNN's fused kernel runs; the fix keeps its inference right.
+                    var (output, h, c) = LstmInferenceFix.Forward(lstm, input);
                     h.Dispose();
                     c.Dispose();
                     return output;

@@ -18,14 +18,29 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
 
     public sealed record Exported(nn.Module Model, nn.Module Twin, Tensor[] Inputs, string Path);
 
-    /// <summary>Exports all cases, then runs every Python check in one interpreter.</summary>
+    /// <summary>What PyTorch computed for one model: outputs per input, the twin's, the perturbed model's.</summary>
+    public sealed record PythonResults(List<List<Tensor>> Outputs, List<Tensor> TwinOutput, List<Tensor> PerturbedOutput);
+
+    /// <summary>
+    /// Exports all cases; every Python check runs in one interpreter, once, when the first test asks
+    /// for its results, so the TorchSharp checks never need Python.
+    /// </summary>
     public sealed class ExportedModels : IDisposable
     {
+        private readonly Lazy<Dictionary<string, PythonResults>> _python;
+
         public string Directory { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "torchlstm-models-" + Guid.NewGuid().ToString("N"));
         public Dictionary<string, Exported> Models { get; } = [];
-        public Dictionary<string, List<List<Tensor>>>? PythonOutputs { get; }
-        public Dictionary<string, List<Tensor>>? PythonTwinOutputs { get; }
-        public Dictionary<string, List<Tensor>>? PythonPerturbedOutputs { get; }
+
+        /// <summary>PyTorch's results per case; skips the test without Python.</summary>
+        public Dictionary<string, PythonResults> Python
+        {
+            get
+            {
+                PythonTorch.Require();
+                return _python.Value;
+            }
+        }
 
         public ExportedModels()
         {
@@ -53,12 +68,14 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
                     inputs = inputs.Select((x, i) => PythonTorch.Describe(x, Path(exportCase.Name, $".in{i}.bin"))).ToArray(),
                 });
             }
-
-            string? python = PythonTorch.Require();
-            if (python is null) return;
             string manifestPath = Path("manifest", ".json");
             File.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest));
-            PythonTorch.Run(python, PythonTorch.PythonHelpers + """
+            _python = new(() => RunPython(manifestPath));
+        }
+
+        private Dictionary<string, PythonResults> RunPython(string manifestPath)
+        {
+            PythonTorch.Run(PythonTorch.Require(), PythonTorch.PythonHelpers + """
                 for case in json.load(open(sys.argv[1])):
                     model = torch.jit.load(case["model"]).eval()
                     inputs = [read_tensor(d) for d in case["inputs"]]
@@ -75,10 +92,10 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
                         torch.save(model.state_dict(), case["python_state"])
                         write_tensors(flatten(model(inputs[case["state_input"]])), case["model"] + ".perturbed")
                 """, manifestPath);
-            PythonOutputs = Models.ToDictionary(m => m.Key, m => Enumerable.Range(0, m.Value.Inputs.Length)
-                .Select(i => PythonTorch.ReadTensors(m.Value.Path + $".py{i}.json")).ToList());
-            PythonTwinOutputs = Models.ToDictionary(m => m.Key, m => PythonTorch.ReadTensors(m.Value.Path + ".twin.json"));
-            PythonPerturbedOutputs = Models.ToDictionary(m => m.Key, m => PythonTorch.ReadTensors(m.Value.Path + ".perturbed.json"));
+            return Models.ToDictionary(m => m.Key, m => new PythonResults(
+                Enumerable.Range(0, m.Value.Inputs.Length).Select(i => PythonTorch.ReadTensors(m.Value.Path + $".py{i}.json")).ToList(),
+                PythonTorch.ReadTensors(m.Value.Path + ".twin.json"),
+                PythonTorch.ReadTensors(m.Value.Path + ".perturbed.json")));
         }
 
         public string Path(string name, string suffix) => System.IO.Path.Combine(Directory, name + suffix);
@@ -126,27 +143,27 @@ public sealed class ModelRoundTripTests : IClassFixture<ModelRoundTripTests.Expo
     [MemberData(nameof(ModelExportCases.Names), MemberType = typeof(ModelExportCases))]
     public void PyTorch_jit_load_reproduces_the_model_within_1e5(string name)
     {
-        if (_exported.PythonOutputs is null) return; // TORCHLSTM_SKIP_PYTHON=1 and no interpreter
+        var python = _exported.Python[name];
         var (model, _, inputs, _) = _exported.Models[name];
         for (int k = 0; k < inputs.Length; k++)
-            AssertClose(Predict(name, model, inputs[k]), _exported.PythonOutputs[name][k], 1e-5, $"{name}, input {k}");
+            AssertClose(Predict(name, model, inputs[k]), python.Outputs[k], 1e-5, $"{name}, input {k}");
     }
 
     [Theory]
     [MemberData(nameof(ModelExportCases.Names), MemberType = typeof(ModelExportCases))]
     public void State_dict_round_trips_through_Python_both_ways(string name)
     {
-        if (_exported.PythonTwinOutputs is null || _exported.PythonPerturbedOutputs is null) return;
+        var python = _exported.Python[name];
         var (model, twin, inputs, _) = _exported.Models[name];
         var input = inputs[StateDictInput];
         var twinOutput = Predict(name, twin, input);
         Assert.True(MaxAbsDifference(Predict(name, model, input), twinOutput) > 1e-3, "the twin already agrees with the model: the test would prove nothing");
-        AssertClose(twinOutput, _exported.PythonTwinOutputs[name], 1e-5, $"{name}: C# state_dict loaded in Python");
+        AssertClose(twinOutput, python.TwinOutput, 1e-5, $"{name}: C# state_dict loaded in Python");
 
         torch.manual_seed(19);
         var fresh = ModelExportCases.Get(name).Create();
         PyTorchStateDict.Load(fresh, _exported.Path(name, ".python.sd"));
-        var perturbed = _exported.PythonPerturbedOutputs[name];
+        var perturbed = python.PerturbedOutput;
         Assert.True(MaxAbsDifference(twinOutput, perturbed) > 1e-3, "Python's change of the weights did not change the output");
         AssertClose(Predict(name, fresh, input), perturbed, 1e-5, $"{name}: Python state_dict loaded in C#");
     }

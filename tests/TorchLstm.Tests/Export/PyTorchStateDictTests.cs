@@ -38,15 +38,13 @@ public sealed class PyTorchStateDictTests : IDisposable
     [Fact]
     public void Saved_state_dict_loads_into_the_torch_nn_twin_in_Python()
     {
+        string python = PythonTorch.Require();
         torch.manual_seed(5);
         var model = new LastStepRegressor();
         string path = Path.Combine(_directory, "weights.pt");
         PyTorchStateDict.Save(model, path);
         Tensor input = Input();
         var inputFile = PythonTorch.Describe(input, Path.Combine(_directory, "x.bin"));
-
-        string? python = PythonTorch.Require();
-        if (python is null) return;
         string manifest = Path.Combine(_directory, "input.json");
         File.WriteAllText(manifest, System.Text.Json.JsonSerializer.Serialize(inputFile));
         PythonTorch.Run(python, PythonTorch.PythonHelpers + PythonModel + """
@@ -65,8 +63,7 @@ public sealed class PyTorchStateDictTests : IDisposable
     [Fact]
     public void State_dict_saved_by_Python_loads_into_the_CSharp_model()
     {
-        string? python = PythonTorch.Require();
-        if (python is null) return;
+        string python = PythonTorch.Require();
         string path = Path.Combine(_directory, "from_python.pt");
         Tensor input = Input();
         string manifest = Path.Combine(_directory, "input.json");

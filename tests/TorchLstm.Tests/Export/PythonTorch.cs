@@ -6,26 +6,37 @@ using static TorchSharp.torch;
 namespace TorchLstm.Tests.Export;
 
 /// <summary>
-/// Finds a Python interpreter that can import torch (TORCHLSTM_PYTHON, then python3, then
-/// /usr/bin/python3) and runs cross-check scripts with it. Without one the tests fail with the
-/// install command, unless TORCHLSTM_SKIP_PYTHON=1 says to leave the Python half out.
+/// Finds a Python interpreter that can import torch and runs cross-check scripts with it. Without one
+/// the calling test is reported as skipped with the reason and the install command, or fails with the
+/// same message when TORCHLSTM_REQUIRE_PYTHON=1 (CI sets it, so the Python half always runs there).
 /// </summary>
 internal static class PythonTorch
 {
-    public const string InstallHint =
-        "no Python interpreter that can 'import torch' was found (tried $TORCHLSTM_PYTHON, python3, /usr/bin/python3). " +
+    /// <summary>When "1", a missing interpreter fails the test instead of skipping it.</summary>
+    public const string RequireVariable = "TORCHLSTM_REQUIRE_PYTHON";
+
+    /// <summary>The interpreter to use; when set, it is the only one tried.</summary>
+    public const string InterpreterVariable = "TORCHLSTM_PYTHON";
+
+    private const string InstallHint =
         "Install Debian's PyTorch with: apt-get update && apt-get install -y python3-torch " +
-        "(or point TORCHLSTM_PYTHON at an interpreter with torch; set TORCHLSTM_SKIP_PYTHON=1 to run without the Python checks).";
+        "(or point TORCHLSTM_PYTHON at an interpreter with torch).";
 
-    private static readonly Lazy<string?> Found = new(Locate);
+    private static readonly Lazy<(string? Interpreter, string Reason)> Found = new(Locate);
 
-    /// <summary>The interpreter, or null when TORCHLSTM_SKIP_PYTHON=1 and none is available; fails the test otherwise.</summary>
-    public static string? Require()
+    /// <summary>
+    /// The interpreter. Without one, skips the calling test with the reason, or fails it when
+    /// <see cref="RequireVariable"/> is "1"; call it before any work that only the Python half needs.
+    /// </summary>
+    public static string Require()
     {
-        if (Found.Value is { } interpreter) return interpreter;
-        if (Environment.GetEnvironmentVariable("TORCHLSTM_SKIP_PYTHON") == "1") return null;
-        Assert.Fail(InstallHint);
-        return null;
+        var (interpreter, reason) = Found.Value;
+        if (interpreter is not null) return interpreter;
+        string message = $"needs Python with torch: {reason}. {InstallHint}";
+        if (Environment.GetEnvironmentVariable(RequireVariable) == "1")
+            Assert.Fail($"{message} ({RequireVariable}=1 makes a missing interpreter a failure.)");
+        Assert.Skip(message);
+        throw new UnreachableException();
     }
 
     /// <summary>Runs <paramref name="script"/> with arguments; fails the test with stderr when it exits non-zero.</summary>
@@ -95,24 +106,32 @@ internal static class PythonTorch
 
         """;
 
-    private static string? Locate()
+    // An explicit TORCHLSTM_PYTHON is the only candidate: a wrong setting must show, not be papered
+    // over by whatever python3 the machine happens to have.
+    private static (string? Interpreter, string Reason) Locate()
     {
-        var candidates = new List<string>();
-        if (Environment.GetEnvironmentVariable("TORCHLSTM_PYTHON") is { Length: > 0 } configured) candidates.Add(configured);
-        candidates.Add("python3");
-        candidates.Add("/usr/bin/python3");
+        string[] candidates = Environment.GetEnvironmentVariable(InterpreterVariable) is { Length: > 0 } configured
+            ? [configured]
+            : ["python3", "/usr/bin/python3"];
+        var failures = new List<string>();
         foreach (string candidate in candidates)
         {
             try
             {
-                if (Execute(candidate, ["-c", "import torch"], TimeSpan.FromMinutes(1)).ExitCode == 0) return candidate;
+                var (exitCode, _, stderr) = Execute(candidate, ["-c", "import torch"], TimeSpan.FromMinutes(1));
+                if (exitCode == 0) return (candidate, "");
+                string lastLine = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? $"exit code {exitCode}";
+                failures.Add($"{candidate}: {lastLine}");
             }
             catch (System.ComponentModel.Win32Exception)
             {
-                // Not installed under that name: try the next one.
+                failures.Add($"{candidate}: not found");
             }
         }
-        return null;
+        string tried = candidates.Length == 1 && candidates[0] == Environment.GetEnvironmentVariable(InterpreterVariable)
+            ? $"{InterpreterVariable} names {candidates[0]}, which cannot import torch"
+            : "no interpreter on this machine can import torch";
+        return (null, $"{tried} ({string.Join("; ", failures)})");
     }
 
     private static (int ExitCode, string Stdout, string Stderr) Execute(string fileName, IEnumerable<string> arguments, TimeSpan timeout)

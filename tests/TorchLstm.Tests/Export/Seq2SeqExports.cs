@@ -10,8 +10,9 @@ namespace TorchLstm.Tests.Export;
 
 /// <summary>
 /// Exports every <see cref="Seq2SeqExportCases"/> configuration and a small trained date translator,
-/// then runs all the Python checks in one interpreter: teacher-forced logits and greedy decoding of
-/// every batch, and the translator's greedy outputs decoded to strings with its target vocabulary.
+/// then runs all the Python checks in one interpreter, once, when the first test asks for them:
+/// teacher-forced logits and greedy decoding of every batch, and the translator's greedy outputs
+/// decoded to strings with its target vocabulary. The TorchSharp checks never need Python.
 /// </summary>
 public sealed class Seq2SeqExports : IDisposable
 {
@@ -30,15 +31,24 @@ public sealed class Seq2SeqExports : IDisposable
 
     public Dictionary<string, Exported> Models { get; } = [];
 
-    /// <summary>Per case and batch: [logits, greedy ids, greedy attention] as PyTorch computed them; null without Python.</summary>
-    public Dictionary<string, List<List<Tensor>>>? PythonOutputs { get; }
+    /// <summary>What PyTorch computed: per case and batch [logits, greedy ids, greedy attention]; the translator's strings.</summary>
+    public sealed record PythonResults(Dictionary<string, List<List<Tensor>>> Outputs, string[] Translations);
+
+    private readonly Lazy<PythonResults> _python;
+
+    /// <summary>PyTorch's results; skips the test without Python.</summary>
+    public PythonResults Python
+    {
+        get
+        {
+            PythonTorch.Require();
+            return _python.Value;
+        }
+    }
 
     public Seq2SeqTranslator Translator { get; }
 
     public string TranslatorPath { get; }
-
-    /// <summary>The translator's outputs for <see cref="Pairs"/>' sources decoded in Python; null without Python.</summary>
-    public string[]? PythonTranslations { get; }
 
     public Seq2SeqExports()
     {
@@ -74,8 +84,6 @@ public sealed class Seq2SeqExports : IDisposable
         TorchScript.Save(Translator.Model, TranslatorPath);
         var translatorSources = Translator.SourceVocabulary.EncodeBatch(Pairs.Select(p => p.Source).ToList());
 
-        string? python = PythonTorch.Require();
-        if (python is null) return;
         string manifestPath = Path("manifest", ".json");
         File.WriteAllText(manifestPath, JsonSerializer.Serialize(new
         {
@@ -89,7 +97,14 @@ public sealed class Seq2SeqExports : IDisposable
                 output = Path("translator", ".strings.json"),
             },
         }));
-        PythonTorch.Run(python, PythonTorch.PythonHelpers + """
+        _python = new(() => RunPython(manifestPath));
+    }
+
+    public string Path(string name, string suffix) => System.IO.Path.Combine(Directory, name + suffix);
+
+    private PythonResults RunPython(string manifestPath)
+    {
+        PythonTorch.Run(PythonTorch.Require(), PythonTorch.PythonHelpers + """
             manifest = json.load(open(sys.argv[1]))
             with torch.no_grad():
                 for case in manifest["cases"]:
@@ -114,12 +129,11 @@ public sealed class Seq2SeqExports : IDisposable
                     texts.append(text)
                 json.dump(texts, open(translator["output"], "w"))
             """, manifestPath);
-        PythonOutputs = Models.ToDictionary(m => m.Key, m => Enumerable.Range(0, m.Value.Batches.Length)
-            .Select(i => PythonTorch.ReadTensors(m.Value.Path + $".py{i}.json")).ToList());
-        PythonTranslations = JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path("translator", ".strings.json")));
+        return new PythonResults(
+            Models.ToDictionary(m => m.Key, m => Enumerable.Range(0, m.Value.Batches.Length)
+                .Select(i => PythonTorch.ReadTensors(m.Value.Path + $".py{i}.json")).ToList()),
+            JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path("translator", ".strings.json")))!);
     }
-
-    public string Path(string name, string suffix) => System.IO.Path.Combine(Directory, name + suffix);
 
     // Six date pairs overfitted through the runner with pure teacher forcing.
     private static Seq2SeqTranslator TrainTranslator()

@@ -1,6 +1,5 @@
 using TorchLstm.Models;
 using TorchSharp;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace TorchLstm.Tests.Models;

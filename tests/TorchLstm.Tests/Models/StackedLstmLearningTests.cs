@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Xunit.Abstractions;
 using TorchLstm.Models;
 using TorchSharp;
 using static TorchSharp.torch;

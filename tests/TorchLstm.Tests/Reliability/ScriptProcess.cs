@@ -27,7 +27,8 @@ internal sealed class ScriptProcess : IDisposable
         };
         info.ArgumentList.Add("run");
         if (!build) info.ArgumentList.Add("--no-build");
-        info.ArgumentList.Add(Path.Combine("experiments", script));
+        // A bare name is an experiment script; a path is relative to the repository root.
+        info.ArgumentList.Add(script.Contains('/', StringComparison.Ordinal) ? script : Path.Combine("experiments", script));
         info.ArgumentList.Add("--");
         foreach (var arg in args) info.ArgumentList.Add(arg);
         // The test host's MSBuild settings would leak into the child's build.

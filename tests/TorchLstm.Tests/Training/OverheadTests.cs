@@ -2,7 +2,6 @@ using TorchLstm.Data;
 using TorchLstm.Training;
 using TorchSharp;
 using TorchSharp.Modules;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace TorchLstm.Tests.Training;

@@ -13,8 +13,8 @@ internal sealed record TensorRecord(StorageReference Storage, long Offset, long[
 
 /// <summary>
 /// Reads the zip archives <c>torch.save</c> writes (one top-level folder holding <c>data.pkl</c> and
-/// <c>data/&lt;key&gt;</c> storages) without running any pickled code: only tensor rebuilds and
-/// OrderedDicts are accepted.
+/// <c>data/&lt;key&gt;</c> storages) without running any pickled code: only tensor and parameter
+/// rebuilds and OrderedDicts are accepted, as torch.load's weights-only unpickler would build them.
 /// </summary>
 internal sealed class TorchArchiveReader : IDisposable
 {
@@ -89,20 +89,67 @@ internal sealed class TorchArchiveReader : IDisposable
         throw new InvalidDataException($"'{_path}': unsupported persistent id in data.pkl (expected a torch storage reference)");
     }
 
+    // The calls torch.load's weights-only unpickler would make for a state_dict, with its meaning:
+    // collections.OrderedDict(*args) as Python defines it, and torch's tensor and parameter rebuilds
+    // (backward hooks, metadata and parameter state are torch-side extras a state_dict load ignores).
+    // Any other callable is refused by name: nothing in the file is ever executed.
     private object? Reduce(PickleGlobal callable, object?[] arguments)
     {
         switch (callable.Module, callable.Name)
         {
-            case ("collections", "OrderedDict") when arguments.Length == 0:
-                return new PickleDict();
-            case ("torch._utils", "_rebuild_tensor_v2") when arguments.Length >= 4
+            case ("collections", "OrderedDict"):
+                return OrderedDict(arguments);
+            case ("torch._utils", "_rebuild_tensor_v2" or "_rebuild_tensor") when arguments.Length >= 4
                 && arguments[0] is StorageReference storage && arguments[1] is long offset
-                && arguments[2] is object?[] shape && arguments[3] is object?[] strides:
+                && arguments[2] is object?[] shape && arguments[3] is object?[] strides
+                && shape.All(d => d is long) && strides.All(d => d is long):
                 return new TensorRecord(storage, offset, shape.Cast<long>().ToArray(), strides.Cast<long>().ToArray());
-            case ("torch._utils", "_rebuild_parameter") when arguments.Length >= 1 && arguments[0] is TensorRecord tensor:
+            case ("torch._utils", "_rebuild_parameter" or "_rebuild_parameter_with_state") when arguments.Length >= 1 && arguments[0] is TensorRecord tensor:
                 return tensor;
+            case ("torch._utils", _):
+                throw new InvalidDataException($"'{_path}': data.pkl calls {callable} with arguments this reader does not understand ({Describe(arguments)}); a state_dict rebuilds tensors with _rebuild_tensor_v2 and _rebuild_parameter");
             default:
-                throw new InvalidDataException($"'{_path}': data.pkl calls {callable}, which a state_dict file does not need; refusing to interpret it");
+                throw new InvalidDataException($"'{_path}': data.pkl calls {callable}, which a state_dict file does not need " +
+                    "(it needs only collections.OrderedDict and torch._utils' tensor and parameter rebuilds); refusing to interpret it");
         }
     }
+
+    // OrderedDict(), OrderedDict(mapping) and OrderedDict(iterable of key/value pairs): the one
+    // optional positional argument Python's OrderedDict takes. TorchSharp.PyBridge, for one, writes
+    // each tensor's empty backward hooks as OrderedDict(()).
+    private PickleDict OrderedDict(object?[] arguments)
+    {
+        var dict = new PickleDict();
+        switch (arguments)
+        {
+            case []:
+                return dict;
+            case [PickleDict mapping]:
+                dict.Items.AddRange(mapping.Items);
+                return dict;
+            case [IList<object?> pairs] when pairs.All(p => p is IList<object?> { Count: 2 } pair && pair[0] is not null):
+                foreach (IList<object?> pair in pairs.Cast<IList<object?>>())
+                    dict.Items.Add(new KeyValuePair<object, object?>(pair[0]!, pair[1]));
+                return dict;
+            default:
+                throw new InvalidDataException($"'{_path}': data.pkl calls collections.OrderedDict with {Describe(arguments)}; " +
+                    "it takes nothing, a dict, or a sequence of (key, value) pairs");
+        }
+    }
+
+    private static string Describe(object?[] arguments) =>
+        arguments.Length == 0 ? "no arguments" : string.Join(", ", arguments.Select(a => a switch
+        {
+            null => "None",
+            object?[] tuple => $"a tuple of {tuple.Length}",
+            List<object?> list => $"a list of {list.Count}",
+            PickleDict => "a dict",
+            PickleGlobal global => global.ToString(),
+            TensorRecord => "a tensor",
+            string => "a string",
+            bool => "a bool",
+            long => "an integer",
+            double => "a float",
+            _ => a.GetType().Name,
+        }));
 }
