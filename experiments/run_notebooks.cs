@@ -11,7 +11,7 @@ try
     var options = Arguments.Parse(args);
     string root = Arguments.RepositoryRoot();
     Console.WriteLine("packing the working tree's TorchLstm into artifacts/packages ...");
-    string packages = LibraryPackage.Refresh(root);
+    LibraryPackage.Refresh(root);
 
     var paths = Directory.GetFiles(options.Directory, "*.ipynb").Order(StringComparer.Ordinal).ToList();
     if (options.Only.Count > 0)
@@ -22,7 +22,11 @@ try
         paths = paths.Where(p => options.Only.Any(name => Arguments.Matches(p, name))).ToList();
     }
 
-    var run = (options.Quick ? NotebookRunOptions.Quick : new NotebookRunOptions()) with { Progress = Console.Out, PackageSources = [packages] };
+    // The repository's nuget.config names the package folder, as it does for a user's kernel started in
+    // the repository; passing it again (#i) would store this machine's path in every notebook.
+    if (!string.Equals(Path.GetFullPath(Directory.GetCurrentDirectory()), root, StringComparison.Ordinal))
+        throw new ArgumentException($"run from the repository root ({root}), where nuget.config names {LibraryPackage.FolderName}");
+    var run = (options.Quick ? NotebookRunOptions.Quick : new NotebookRunOptions()) with { Progress = Console.Out };
     foreach (var path in paths)
     {
         var notebook = NotebookDocument.Load(path);

@@ -14,6 +14,16 @@ internal sealed class PackageExtensionLoader
 {
     private readonly HashSet<string> _loaded = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The extension's path from the package cache down (<c>id/version/interactive-extensions/...</c>):
+    /// the tool prints the full path, which would store the machine's folders in a notebook.
+    /// </summary>
+    private static string InPackage(ResolvedPackageReference package, string path)
+    {
+        string cacheRoot = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(package.PackageRoot))!)!;
+        return Path.GetRelativePath(cacheRoot, path).Replace('\\', '/');
+    }
+
     public async Task LoadAsync(IEnumerable<ResolvedPackageReference> packages, Kernel kernel)
     {
         foreach (var package in packages)
@@ -29,7 +39,7 @@ internal sealed class PackageExtensionLoader
                     .ToList();
                 if (extensionTypes.Count == 0) continue;
                 if (KernelInvocationContext.Current is { } context)
-                    KernelInvocationContextExtensions.Display(context, $"Loading extensions from `{assembly.Location}`");
+                    KernelInvocationContextExtensions.Display(context, $"Loading extensions from `{InPackage(package, file.FullName)}`");
                 foreach (var type in extensionTypes)
                     await ((IKernelExtension)Activator.CreateInstance(type)!).OnLoadAsync(kernel).ConfigureAwait(false);
             }
