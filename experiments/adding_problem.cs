@@ -4,7 +4,7 @@
 // is the sum of the two marked values. Always answering 1 scores MSE ≈ 1/6. LSTM, GRU and a tanh RNN get
 // the same budget; at T = 100 the gated cells should go far below the baseline and the RNN should not.
 //   dotnet run experiments/adding_problem.cs -- [--T 100] [--seed 42] [--epochs 20] [--budget-seconds S]
-//       [--hidden 64] [--lr 0.002] [--batch-size 64] [--train 20000] [--clip 1.0] [--threads 1]
+//       [--hidden 64] [--lr 0.002] [--batch-size 64] [--train 20000] [--clip 1.0]
 //       [--init TorchDefault|XavierOrthogonal|KerasNormal] [--cells lstm,gru,rnn] [--out DIR]
 //       [--checkpoint-dir DIR [--resume]]   (one checkpoint subfolder per cell; --resume continues a killed run)
 using System.Globalization;
@@ -40,11 +40,7 @@ return ExperimentHost.Run(args, cli =>
         Resume = resume,
     };
     string output = cli.String("out", Path.Combine("experiments", "results", "adding", $"T{length}-seed{seed}"));
-    int threads = cli.Int("threads", 1, min: 1);
     cli.RejectUnknown();
-    // These models are small: their per-step matrix products gain nothing from intra-op threads, and on a
-    // busy machine the threads mostly wait for each other (one thread measured ~10x faster here).
-    torch.set_num_threads(threads);
 
     var result = AddingProblem.Run(options);
     Directory.CreateDirectory(output);

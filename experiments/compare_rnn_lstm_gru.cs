@@ -3,7 +3,7 @@
 // GRU (2 × 50 units each) and a bidirectional LSTM on the noisy sine (windows of 50 → next value,
 // 80/20 split, 20 % of training validates, Adam, MSE, batch 32, up to 20 epochs, early stopping) and on
 // the Seattle weather forecast (the main job with each cell, early stopping against persistence).
-//   dotnet run experiments/compare_rnn_lstm_gru.cs -- [--seed 42] [--epochs N] [--quick] [--threads 1] [--out DIR]
+//   dotnet run experiments/compare_rnn_lstm_gru.cs -- [--seed 42] [--epochs N] [--quick] [--out DIR]
 //       [--checkpoint-dir DIR [--resume]]   (one checkpoint subfolder per task and model)
 // --epochs caps both tasks (default: 20 on the sine, 100 on the weather); --quick runs 2 epochs of each.
 using System.Text.Json;
@@ -20,12 +20,8 @@ return ExperimentHost.Run(args, cli =>
     bool quick = cli.Flag("quick");
     int? epochs = cli.Optional("epochs") is null ? null : cli.Int("epochs", 0, min: 1);
     string output = cli.String("out", Path.Combine("experiments", "results", "compare"));
-    int threads = cli.Int("threads", 1, min: 1);
     var (checkpoints, resume) = cli.Checkpoints();
     cli.RejectUnknown();
-    // These models are small: their per-step matrix products gain nothing from intra-op threads, and on a
-    // busy machine the threads mostly wait for each other (one thread measured ~10x faster here).
-    torch.set_num_threads(threads);
 
     int sineEpochs = epochs ?? (quick ? 2 : defaults.SineEpochs);
     int weatherEpochs = epochs ?? (quick ? 2 : defaults.WeatherEpochs);

@@ -5,7 +5,7 @@
 // encoder–decoder without attention; reports exact-match accuracy on 1,000 held-out calendar dates,
 // overall and per input format, and draws attention heatmaps for a few test dates.
 //   dotnet run experiments/date_translation.cs -- [--seed 42] [--epochs 6] [--train 20000]
-//       [--batch-size 128] [--lr 0.004] [--hidden 64] [--threads 1] [--heatmaps 4] [--out DIR]
+//       [--batch-size 128] [--lr 0.004] [--hidden 64] [--heatmaps 4] [--out DIR]
 //       [--checkpoint-dir DIR [--resume]]   (one checkpoint subfolder per model)
 using System.Diagnostics;
 using System.Globalization;
@@ -28,13 +28,10 @@ return ExperimentHost.Run(args, cli =>
     int batchSize = cli.Int("batch-size", 128, min: 1);
     double learningRate = cli.Double("lr", 0.004, exclusiveMin: 0);
     int hidden = cli.Int("hidden", 64, min: 1);
-    // The decoder runs many small ops per step; one intra-op thread beats two on a shared machine.
-    int threads = cli.Int("threads", 1, min: 1);
     int heatmaps = cli.Int("heatmaps", 4, min: 0);
     var (checkpoints, resume) = cli.Checkpoints();
     cli.RejectUnknown();
 
-    torch.set_num_threads(threads);
     var split = DateNormalizationTask.Generate(seed, trainCount);
     var sourceVocabulary = Vocabulary.Build(split.Train.Select(e => e.Text));
     var targetVocabulary = Vocabulary.Build(split.Train.Select(e => e.Iso));

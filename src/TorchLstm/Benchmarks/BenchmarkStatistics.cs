@@ -11,6 +11,23 @@ public sealed record LinearFit(double Slope, double Intercept, double RSquared)
 }
 
 /// <summary>
+/// A ratio measured as many back-to-back pairs: the median of the per-pair ratios and how far they spread.
+/// </summary>
+/// <param name="Median">The median per-pair ratio: the figure to quote.</param>
+/// <param name="Low">The 25th percentile of the per-pair ratios.</param>
+/// <param name="High">The 75th percentile of the per-pair ratios.</param>
+/// <param name="Pairs">How many pairs were measured.</param>
+public sealed record PairedRatioSummary(double Median, double Low, double High, int Pairs)
+{
+    /// <summary>Half the interquartile range, the "±" to print next to the median.</summary>
+    public double HalfSpread => (High - Low) / 2;
+
+    /// <summary>For example <c>1.012 (IQR 1.004–1.020, 15 pairs)</c>.</summary>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Median:F3} (IQR {Low:F3}–{High:F3}, {Pairs} pairs)");
+}
+
+/// <summary>
 /// The robust summaries a benchmark on a shared machine needs: medians, percentiles, ratios of
 /// paired runs, and straight-line fits for "does cost grow linearly".
 /// </summary>
@@ -45,7 +62,10 @@ public static class BenchmarkStatistics
     /// back, so a change of machine load between pairs cancels within the pair instead of skewing one side.
     /// </summary>
     /// <exception cref="ArgumentException">The lists are empty or of different lengths, or a denominator is not positive.</exception>
-    public static double PairedRatio(IReadOnlyList<double> numerators, IReadOnlyList<double> denominators)
+    public static double PairedRatio(IReadOnlyList<double> numerators, IReadOnlyList<double> denominators) =>
+        Median(PairRatios(numerators, denominators));
+
+    private static double[] PairRatios(IReadOnlyList<double> numerators, IReadOnlyList<double> denominators)
     {
         ArgumentNullException.ThrowIfNull(numerators);
         ArgumentNullException.ThrowIfNull(denominators);
@@ -60,7 +80,19 @@ public static class BenchmarkStatistics
                 throw new ArgumentException($"denominator {i} is {denominators[i]}; timings must be positive", nameof(denominators));
             ratios[i] = numerators[i] / denominators[i];
         }
-        return Median(ratios);
+        return ratios;
+    }
+
+    /// <summary>
+    /// <see cref="PairedRatio"/> with its spread: the median of the per-pair ratios and their interquartile
+    /// range. A benchmark on a shared machine should print both, so a reader can tell a 2 % difference
+    /// from noise.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists are empty or of different lengths, or a denominator is not positive.</exception>
+    public static PairedRatioSummary PairedRatioWithSpread(IReadOnlyList<double> numerators, IReadOnlyList<double> denominators)
+    {
+        var ratios = PairRatios(numerators, denominators);
+        return new PairedRatioSummary(Median(ratios), Percentile(ratios, 25), Percentile(ratios, 75), ratios.Length);
     }
 
     /// <summary>Ordinary least-squares fit of <paramref name="y"/> against <paramref name="x"/>.</summary>

@@ -51,6 +51,25 @@ public static class MachineProbe
         return process.WorkingSet64;
     }
 
+    /// <summary>
+    /// The C heap as glibc's allocator sees it (<c>mallinfo2</c>): bytes obtained from the system and bytes
+    /// in use by live allocations; null where glibc is not the allocator. Separates native memory (libtorch's
+    /// tensors and TorchSharp's native objects) from the .NET heap inside the resident set.
+    /// </summary>
+    public static (long Obtained, long InUse)? NativeHeap()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            var info = GlibcMallInfo.mallinfo2();
+            return ((long)(info.Arena + info.MmapBytes), (long)(info.InUse + info.MmapBytes));
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The 1-minute load average (runnable processes), or null where the system does not publish it.</summary>
     public static double? LoadAverage()
     {
@@ -86,4 +105,17 @@ public static class MachineProbe
         }
         return latencies;
     }
+}
+
+/// <summary>glibc's <c>struct mallinfo2</c> (glibc 2.33 and later).</summary>
+internal static class GlibcMallInfo
+{
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    internal struct MallInfo2
+    {
+        public nuint Arena, FreeChunks, FastBins, MmapChunks, MmapBytes, MaxTotal, FastBinFree, InUse, Free, TopFree;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    internal static extern MallInfo2 mallinfo2();
 }

@@ -73,6 +73,7 @@ public sealed class ExperimentRunner
         if (parameters.Length == 0)
             throw new ArgumentException("the model has no parameters to train", nameof(model));
 
+        using var threads = TorchThreads.Use(options.Threads, model, options.BatchSize);
         Seeding.SeedEverything(options.Seed);
         using var generator = Seeding.CreateShuffleGenerator(options.Seed);
         using var optimizer = TrainingComponents.CreateOptimizer(options, parameters);
@@ -181,6 +182,7 @@ public sealed class ExperimentRunner
         ArgumentNullException.ThrowIfNull(data);
         options = (options ?? new TrainingOptions()).Validate();
         TrainingComponents.CheckDataset(data, nameof(data), options.Loss);
+        using var threads = TorchThreads.Use(options.Threads, model, options.BatchSize);
         var (loss, metric) = TrainingComponents.Evaluate(model, data, options, TrainingComponents.DeviceOf(model), checkFirst: true);
         return new Dictionary<string, double> { [LogNames.Loss] = loss, [TrainingComponents.MetricName(options.Loss)] = metric };
     }
@@ -197,9 +199,13 @@ public sealed class ExperimentRunner
     /// take the model exclusively and wait for the others. Do not train or change the model's mode
     /// from another thread while predicting.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    /// <param name="model">The model.</param>
+    /// <param name="inputs">Samples along dimension 0.</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="threads">libtorch intra-op threads for the call; null chooses from the model's size and the machine's load (<see cref="TorchThreads"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="inputs"/> has no sample dimension or no samples.</exception>
-    public Tensor Predict(nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256)
+    public Tensor Predict(nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256, int? threads = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -207,6 +213,9 @@ public sealed class ExperimentRunner
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be 1 or more");
         if (inputs.dim() == 0 || inputs.shape[0] == 0)
             throw new ArgumentException($"inputs must have a non-empty sample dimension 0, got shape {Metrics.Shape(inputs)}", nameof(inputs));
+        if (threads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be null (chosen from the model's size) or 1 or more");
+        using var threadScope = TorchThreads.Use(threads, model, Math.Min(batchSize, inputs.shape[0]));
 
         var guard = ModelGuards.For(model);
         guard.EnterReadLock();

@@ -7,12 +7,16 @@ namespace TorchLstm.Training;
 /// <summary>Loss, metric and optimiser construction plus the boundary checks of the runner.</summary>
 internal static class TrainingComponents
 {
+    /// <summary>
+    /// The library's optimisers: TorchSharp's algorithms and state format, with every native scalar of a
+    /// step released when the step ends, so a long run needs no forced garbage collection to stay flat.
+    /// </summary>
     public static optim.Optimizer CreateOptimizer(TrainingOptions options, IReadOnlyList<TorchSharp.Modules.Parameter> parameters) => options.Optimizer switch
     {
-        OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-        OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-        OptimizerKind.Sgd => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
-        OptimizerKind.RmsProp => optim.RMSProp(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        OptimizerKind.Adam => new Optimizers.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.AdamW => new Optimizers.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Sgd => new Optimizers.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        OptimizerKind.RmsProp => new Optimizers.RMSProp(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "unknown optimizer"),
     };
 
@@ -148,6 +152,8 @@ internal static class TrainingComponents
             using var noGrad = no_grad();
             var lossSum = zeros(1, ScalarType.Float64, device);
             var metricSum = zeros(1, ScalarType.Float64, device);
+            // Explicit scalars, disposed here: TorchSharp would leave one per call to the finaliser.
+            using var one = 1.ToScalar();
             bool first = checkFirst;
             bool moveInputs = !SameDevice(data.Inputs.device, device), moveTargets = !SameDevice(data.Targets.device, device);
             foreach (var (batchInputs, batchTargets) in Batches.Iterate(data, options.BatchSize))
@@ -159,8 +165,9 @@ internal static class TrainingComponents
                 var y = moveTargets ? y0.to(device) : y0;
                 var output = model.forward(x);
                 if (first) { CheckOutput(options.Loss, output, y, data); first = false; }
-                lossSum.add_(Loss(options, output, y), x.shape[0]);
-                metricSum.add_(MetricNumerator(options, output, y));
+                using var weight = x.shape[0].ToScalar();
+                lossSum.add_(Loss(options, output, y), weight);
+                metricSum.add_(MetricNumerator(options, output, y), one);
             }
             double loss = lossSum.item<double>() / data.Count;
             double metric = metricSum.item<double>() / MetricDenominator(data, options);

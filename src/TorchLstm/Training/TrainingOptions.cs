@@ -110,6 +110,16 @@ public sealed record TrainingOptions
     /// <summary>Device name for <see cref="TorchDevice.Resolve"/>: "cpu", "cuda", "cuda:N" or "auto".</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// libtorch intra-op threads while training and validating. Null (the default) lets
+    /// <see cref="TorchThreads.Choose"/> pick from the model's size and the machine's load: one thread for
+    /// small models or a busy machine, the idle cores for large models. The previous count is put back when
+    /// training ends. The automatic choice can differ between a run and its resumption when the machine's
+    /// load differs, and a different thread count can change float rounding: for bit-identical resume of a
+    /// large model, set a count. Accepted: null, or 1 or more.
+    /// </summary>
+    public int? Threads { get; init; }
+
     /// <summary>How progress is shown.</summary>
     public ProgressMode Progress { get; init; } = ProgressMode.Auto;
 
@@ -160,6 +170,8 @@ public sealed record TrainingOptions
             throw Out(nameof(ClipGradNorm), clip, "must be null (no clipping) or finite and greater than 0");
         if (IgnoreIndex is { } ignored && (ignored < 0 || Loss != LossKind.CrossEntropy))
             throw Out(nameof(IgnoreIndex), ignored, "must be null, or a class index of 0 or more used with the CrossEntropy loss");
+        if (Threads is { } threads && threads < 1)
+            throw Out(nameof(Threads), threads, "must be null (chosen from the model's size) or 1 or more");
         if (!Enum.IsDefined(Progress))
             throw Out(nameof(Progress), Progress, $"must be one of {string.Join(", ", Enum.GetNames<ProgressMode>())}");
         if (CheckpointsToKeep < 1)

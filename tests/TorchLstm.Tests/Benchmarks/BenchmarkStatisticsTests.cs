@@ -48,6 +48,21 @@ public class BenchmarkStatisticsTests
     }
 
     [Fact]
+    public void Paired_ratio_with_spread_gives_the_median_and_interquartile_range_of_the_pair_ratios()
+    {
+        // Pair ratios 1.0, 1.1, 1.2, 1.3, 2.0: median 1.2, quartiles 1.1 and 1.3 (numpy's linear rule).
+        var summary = BenchmarkStatistics.PairedRatioWithSpread([100, 220, 360, 520, 1000], [100, 200, 300, 400, 500]);
+        Assert.Equal(1.2, summary.Median, precision: 12);
+        Assert.Equal(1.1, summary.Low, precision: 12);
+        Assert.Equal(1.3, summary.High, precision: 12);
+        Assert.Equal(0.1, summary.HalfSpread, precision: 12);
+        Assert.Equal(5, summary.Pairs);
+        Assert.Equal("1.200 (IQR 1.100–1.300, 5 pairs)", summary.ToString());
+        var zero = Assert.Throws<ArgumentException>(() => BenchmarkStatistics.PairedRatioWithSpread([1], [0]));
+        Assert.Contains("denominator 0 is 0", zero.Message);
+    }
+
+    [Fact]
     public void Paired_ratio_rejects_mismatched_lengths_and_non_positive_denominators()
     {
         var lengths = Assert.Throws<ArgumentException>(() => BenchmarkStatistics.PairedRatio([1, 2], [1]));

@@ -80,6 +80,8 @@ public sealed class Seq2SeqTranslator : IDisposable
                 throw new ArgumentException($"Text {i} {(texts[i] is null ? "is null" : "has no tokens")}; every input needs at least one token.", nameof(texts));
         }
         var device = Model.parameters().First().device;
+        // Decoding is many small steps: the thread count that suits the model's size (TorchThreads), not libtorch's default.
+        using var threads = TorchThreads.Use(null, Model, (long)Math.Min(batchSize, texts.Count) * beamWidth);
         var result = new List<Translation>(texts.Count);
         for (int start = 0; start < texts.Count; start += batchSize)
         {
