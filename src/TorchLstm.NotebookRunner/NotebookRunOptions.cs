@@ -9,6 +9,12 @@ public sealed record NotebookRunOptions
     /// </summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>
+    /// Package sources the kernel is given before the first cell (as <c>#i "nuget: ..."</c> would), for
+    /// example the folder the working tree's TorchLstm package was packed into.
+    /// </summary>
+    public IReadOnlyList<string> PackageSources { get; init; } = [];
+
     /// <summary>Where to report each cell's progress (number and seconds), or null for silence.</summary>
     public TextWriter? Progress { get; init; }
 

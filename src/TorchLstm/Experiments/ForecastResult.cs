@@ -8,6 +8,7 @@ using TorchLstm.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchLstm.IO;
+using TorchLstm.Notebooks;
 
 namespace TorchLstm.Experiments;
 
@@ -15,6 +16,7 @@ namespace TorchLstm.Experiments;
 /// A trained forecaster and its test-set results on the original scale, next to the naive
 /// persistence forecast (tomorrow = today).
 /// </summary>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = [NotebookFormatterSource.Html, NotebookFormatterSource.PlainText])]
 public sealed class ForecastResult : IDisposable
 {
     private ForecastResult(

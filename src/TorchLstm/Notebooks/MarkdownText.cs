@@ -6,7 +6,7 @@ namespace TorchLstm.Notebooks;
 /// tables read well on GitHub.
 /// </summary>
 /// <param name="Markdown">The markdown source.</param>
-[TypeFormatterSource(typeof(NotebookFormatterSource))]
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = [NotebookFormatterSource.Markdown, NotebookFormatterSource.PlainText])]
 public sealed record MarkdownText(string Markdown)
 {
     /// <summary>The markdown source, which is also its plain-text form.</summary>

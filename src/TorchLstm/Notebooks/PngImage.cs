@@ -9,7 +9,7 @@ namespace TorchLstm.Notebooks;
 /// .NET Interactive finds the formatter by convention (an attribute named
 /// <c>TypeFormatterSourceAttribute</c>), so this library needs no reference to .NET Interactive.
 /// </remarks>
-[TypeFormatterSource(typeof(NotebookFormatterSource))]
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = [NotebookFormatterSource.Png, NotebookFormatterSource.PlainText])]
 public sealed class PngImage
 {
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];

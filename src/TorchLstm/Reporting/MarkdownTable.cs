@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using TorchLstm.Notebooks;
 
 namespace TorchLstm.Reporting;
 
@@ -20,6 +21,7 @@ namespace TorchLstm.Reporting;
 /// File.WriteAllText("results.md", table.ToString());
 /// </code>
 /// </example>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = [NotebookFormatterSource.Html, NotebookFormatterSource.PlainText])]
 public sealed class MarkdownTable
 {
     private const int MaxPrecision = 15;
@@ -87,20 +89,10 @@ public sealed class MarkdownTable
     public override string ToString()
     {
         int columns = Headers.Count;
-        var text = new string[_rows.Count][];
-        for (int r = 0; r < _rows.Count; r++)
-        {
-            text[r] = new string[columns];
-            for (int c = 0; c < columns; c++)
-                text[r][c] = FormatCell(_rows[r][c], _columnPrecision[c] ?? Precision);
-        }
-
-        var rightAligned = new bool[columns];
+        var (text, rightAligned) = FormattedCells();
         var widths = new int[columns];
         for (int c = 0; c < columns; c++)
         {
-            var present = _rows.Select(row => row[c]).Where(cell => cell is not null).ToList();
-            rightAligned[c] = present.Count > 0 && present.All(IsNumber);
             widths[c] = Math.Max(3, Escape(Headers[c]).Length);
             foreach (var row in text) widths[c] = Math.Max(widths[c], row[c].Length);
         }
@@ -113,6 +105,29 @@ public sealed class MarkdownTable
         builder.Append('\n');
         foreach (var row in text) AppendLine(builder, row, widths, rightAligned);
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// Every cell as the table writes it (markdown-escaped), and which columns are right-aligned
+    /// (those holding only numbers); shared by the markdown text and the notebook's HTML table.
+    /// </summary>
+    internal (string[][] Cells, bool[] RightAligned) FormattedCells()
+    {
+        int columns = Headers.Count;
+        var text = new string[_rows.Count][];
+        for (int r = 0; r < _rows.Count; r++)
+        {
+            text[r] = new string[columns];
+            for (int c = 0; c < columns; c++)
+                text[r][c] = FormatCell(_rows[r][c], _columnPrecision[c] ?? Precision);
+        }
+        var rightAligned = new bool[columns];
+        for (int c = 0; c < columns; c++)
+        {
+            var present = _rows.Select(row => row[c]).Where(cell => cell is not null).ToList();
+            rightAligned[c] = present.Count > 0 && present.All(IsNumber);
+        }
+        return (text, rightAligned);
     }
 
     /// <summary>Formats one value the way a table cell shows it (invariant culture, fixed decimals for floating point).</summary>

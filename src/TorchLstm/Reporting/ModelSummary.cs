@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchLstm.Notebooks;
 
 namespace TorchLstm.Reporting;
 
@@ -22,6 +23,7 @@ namespace TorchLstm.Reporting;
 /// totals. Buffers (running statistics) are not parameters and are not counted.</para>
 /// <para>The model's training flags are restored exactly and every tensor of the pass is disposed.</para>
 /// </remarks>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = [NotebookFormatterSource.Html, NotebookFormatterSource.PlainText])]
 public sealed class ModelSummary
 {
     private ModelSummary(string modelName, IReadOnlyList<LayerSummary> layers, ParameterTotals totals, BatchDimensionStyle style)
@@ -231,7 +233,7 @@ public sealed class ModelSummary
         return text.ToString();
     }
 
-    private IEnumerable<string> TotalsLines()
+    internal IEnumerable<string> TotalsLines()
     {
         yield return $"Total params: {FormatCount(TotalParameters)} ({FormatMegabytes(TotalBytes)})";
         yield return $"Trainable params: {FormatCount(TrainableParameters)} ({FormatMegabytes(TrainableBytes)})";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using TorchLstm.Notebooks;
 
 namespace TorchLstm.Training;
 
@@ -70,6 +71,7 @@ public static class LogNames
 }
 
 /// <summary>The record of a <see cref="ExperimentRunner.Fit"/> call, like Keras's <c>History</c>.</summary>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = [NotebookFormatterSource.Html, NotebookFormatterSource.PlainText])]
 public sealed class History
 {
     private readonly List<EpochRecord> epochs = [];

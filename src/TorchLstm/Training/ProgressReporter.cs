@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Spectre.Console;
+using TorchLstm.Notebooks;
 
 namespace TorchLstm.Training;
 
@@ -12,15 +13,17 @@ internal sealed class ProgressReporter : Callback, IDisposable
 {
     private readonly TextWriter? writer;
     private readonly bool live;
+    private readonly NotebookProgress? notebook;
     private int batchesDone;
     private double secondsSoFar;
     private Thread? renderThread;
     private ManualResetEventSlim? finished;
 
-    private ProgressReporter(TextWriter? writer, bool live)
+    private ProgressReporter(TextWriter? writer, bool live, NotebookProgress? notebook = null)
     {
         this.writer = writer;
         this.live = live;
+        this.notebook = notebook;
     }
 
     /// <summary>The reporter for a mode, or null for <see cref="ProgressMode.None"/>.</summary>
@@ -28,10 +31,12 @@ internal sealed class ProgressReporter : Callback, IDisposable
     {
         bool interactive = writer is null && !Console.IsOutputRedirected
             && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+        if (mode is ProgressMode.Auto or ProgressMode.Notebook && writer is null && NotebookProgress.TryStart() is { } cell)
+            return new ProgressReporter(null, live: false, cell);
         return mode switch
         {
             ProgressMode.None => null,
-            ProgressMode.Lines => new ProgressReporter(writer, live: false),
+            ProgressMode.Lines or ProgressMode.Notebook => new ProgressReporter(writer, live: false),
             ProgressMode.Bar => new ProgressReporter(writer, live: writer is null),
             _ => new ProgressReporter(writer, live: interactive),
         };
@@ -41,6 +46,7 @@ internal sealed class ProgressReporter : Callback, IDisposable
     {
         // After a resume the ETA keeps averaging over every epoch, including the restored ones.
         secondsSoFar = context.History.Epochs.Sum(e => e.Seconds);
+        notebook?.OnTrainBegin(context);
         if (!live || context.Options.Epochs == 0) return;
         finished = new ManualResetEventSlim(false);
         long total = (long)context.BatchesPerEpoch * context.Options.Epochs;
@@ -53,6 +59,11 @@ internal sealed class ProgressReporter : Callback, IDisposable
     public override void OnEpochEnd(TrainingContext context)
     {
         secondsSoFar += context.Logs[LogNames.Seconds];
+        if (notebook is not null)
+        {
+            notebook.OnEpochEnd(context);
+            return;
+        }
         string line = FormatLine(context.Epoch, context.Options.Epochs, context.Logs, secondsSoFar / context.Epoch);
         if (live) AnsiConsole.WriteLine(line);
         else (writer ?? Console.Out).WriteLine(line);
@@ -61,6 +72,11 @@ internal sealed class ProgressReporter : Callback, IDisposable
     public override void OnTrainEnd(TrainingContext context)
     {
         Stop();
+        if (notebook is not null)
+        {
+            notebook.OnTrainEnd(context);
+            return;
+        }
         if (context.History.StopMessage is { } message)
         {
             if (live) AnsiConsole.WriteLine(message);

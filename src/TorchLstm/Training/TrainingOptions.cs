@@ -36,7 +36,7 @@ public enum LossKind
 /// <summary>How training progress is shown.</summary>
 public enum ProgressMode
 {
-    /// <summary>A live bar on an interactive terminal; plain lines when output is redirected or CI=true.</summary>
+    /// <summary>A live display in a notebook cell; else a live bar on an interactive terminal; plain lines when output is redirected or CI=true.</summary>
     Auto,
     /// <summary>Always the live Spectre.Console bar plus one line per epoch.</summary>
     Bar,
@@ -44,6 +44,12 @@ public enum ProgressMode
     Lines,
     /// <summary>Nothing is written.</summary>
     None,
+    /// <summary>
+    /// In a .NET Interactive notebook cell, one display updated in place after each epoch (epoch,
+    /// logged values, lr, time, ETA, a loss chart); <see cref="Auto"/> chooses it inside a cell.
+    /// Outside a notebook it falls back to one line per epoch.
+    /// </summary>
+    Notebook,
 }
 
 /// <summary>

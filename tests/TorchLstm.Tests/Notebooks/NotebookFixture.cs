@@ -48,8 +48,12 @@ internal static class NotebookFixture
     public static NotebookDocument Document(params (string Kind, string Source, string? Language)[] cells) =>
         NotebookDocument.Parse(Json(cells), "demo.ipynb");
 
+    /// <summary>Runs the cells in the real kernel, with the working tree's package available.</summary>
     public static NotebookResult Run(params (string Kind, string Source, string? Language)[] cells) =>
-        NotebookExecutor.Run(Document(cells));
+        NotebookExecutor.Run(Document(cells), KernelSetup.Options());
+
+    /// <summary>The first cell of a notebook that uses the library.</summary>
+    public const string UseLibrary = "#r \"nuget: TorchLstm, 0.1.0\"\nusing TorchLstm.Reporting;\nusing TorchLstm.Notebooks;\nusing TorchLstm.Training;\nTorchLstm.Native.NativeLoader.EnsureLoaded();";
 
     public static IReadOnlyList<CellOutput> OutputsOf(NotebookResult result, int cellNumber) =>
         result.Cells.Single(c => c.Cell.Number == cellNumber).Outputs;

@@ -1,15 +1,16 @@
 using System.Text.Json.Nodes;
 using TorchLstm.NotebookRunner;
-using TorchLstm.Notebooks;
-using TorchLstm.Reporting;
 using static TorchLstm.Tests.Notebooks.NotebookFixture;
 
 namespace TorchLstm.Tests.Notebooks;
 
+/// <summary>What the runner keeps from the real .NET Interactive kernel, and how it reports a failing cell.</summary>
+[Trait("Category", "Notebooks")]
+[Collection(KernelCollection.Name)]
 public class NotebookRunnerTests
 {
     [Fact]
-    public void Variables_carry_across_cells_and_console_display_and_result_are_captured_in_order()
+    public void Variables_carry_across_cells_and_console_display_and_result_are_kept_in_order()
     {
         var result = Run(
             Markdown("# A title"),
@@ -29,76 +30,29 @@ public class NotebookRunnerTests
         Assert.Equal(new StreamOutput("stdout", "ab"), outputs[2]);
         var last = Assert.IsType<RichOutput>(Assert.Single(OutputsOf(result, 4)));
         Assert.True(last.IsResult);
-        Assert.Equal("42", last.PlainText);
+        Assert.Contains("<pre>42</pre>", last.Data[MimeTypes.Html], StringComparison.Ordinal); // the kernel shows numbers as HTML
     }
 
     [Fact]
-    public void A_cell_ending_in_a_statement_has_no_result()
-    {
-        var result = Run(Code("var x = 1;\nx++;"));
-        Assert.Empty(result.Cells.Single().Outputs);
-    }
-
-    [Fact]
-    public void Png_images_are_captured_as_base64_from_a_file_and_from_bytes()
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"runner-test-{Guid.NewGuid():N}.png");
-        try
-        {
-            Plots.Lines(path, [0, 1, 2], [new NamedSeries("y", [1, 4, 9])], new PlotOptions { Width = 120, Height = 90 });
-            byte[] expected = File.ReadAllBytes(path);
-            var result = Run(
-                Code("#r \"nuget: TorchLstm, 0.1.0\"\nusing TorchLstm.Notebooks;\n" +
-                     $"display(PngImage.FromFile(@\"{path}\"));\n" +
-                     $"display(PngImage.FromBytes(System.IO.File.ReadAllBytes(@\"{path}\")));"));
-
-            var images = result.Cells.Single().Outputs.Cast<RichOutput>().ToList();
-            Assert.Equal(2, images.Count);
-            foreach (var image in images)
-            {
-                Assert.Equal(expected, Convert.FromBase64String(image.Data[MimeTypes.Png]));
-                Assert.StartsWith("PNG image", image.PlainText, StringComparison.Ordinal);
-            }
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    [Fact]
-    public void Tables_and_data_frames_are_shown_as_markdown()
+    public void A_display_updated_in_place_is_stored_once_in_its_last_state()
     {
         var result = Run(Code(
-            "#r \"nuget: TorchLstm, 0.1.0\"\nusing Microsoft.Data.Analysis;\nusing TorchLstm.Reporting;\nusing TorchLstm.Notebooks;\n" +
-            "display(new MarkdownTable([\"model\", \"mse\"]).AddRow(\"lstm\", 0.5));\n" +
-            "display(new DataFrame(new PrimitiveDataFrameColumn<int>(\"epoch\", [1, 2]), new PrimitiveDataFrameColumn<double>(\"loss\", [0.25, 0.125])));\n" +
-            "display(new MarkdownText(\"**bold**\"));\n" +
-            "display(\"*rendered*\", \"text/markdown\");"));
+            "using Microsoft.DotNet.Interactive;\n" +
+            "var shown = KernelInvocationContextExtensions.Display(KernelInvocationContext.Current, \"epoch 1\");\n" +
+            "for (int i = 2; i <= 50; i++) shown.Update($\"epoch {i}\");\n" +
+            "display(\"after\");"));
 
-        var shown = result.Cells.Single().Outputs.Cast<RichOutput>().Select(o => o.Data[MimeTypes.Markdown].Split('\n')).ToList();
-        Assert.Equal(4, shown.Count);
-        Assert.Matches(@"^\| model +\| +mse \|$", shown[0][0]);
-        Assert.Matches(@"^\| lstm +\| 0\.5000 \|$", shown[0][2]);
-        Assert.Matches(@"^\| epoch \| +loss \|$", shown[1][0]);
-        Assert.Matches(@"^\| +2 \| 0\.1250 \|$", shown[1][3]);
-        Assert.Equal("**bold**", shown[2][0]);
-        Assert.Equal("*rendered*", shown[3][0]);
+        var outputs = result.Cells.Single().Outputs.Cast<RichOutput>().ToList();
+        Assert.Equal(["epoch 50", "after"], outputs.Select(o => o.PlainText));
     }
 
     [Fact]
-    public void Magic_lines_are_interpreted_like_dotnet_interactive()
+    public void Updates_through_the_kernel_helpers_display_are_lost_as_in_every_front_end()
     {
-        var result = Run(
-            Code("#!csharp\n#r \"nuget: TorchLstm, 0.1.0\"\n#i \"nuget: /some/local/feed\"\nusing TorchSharp;\nTorchLstm.Native.NativeLoader.EnsureLoaded();"),
-            Code("#!time\ntorch.ones(3).sum().item<float>()"),
-            Code("#!markdown\nThis cell is prose written in a code cell."),
-            Code("This cell is markdown by its metadata.", language: "markdown"),
-            Code("#r \"nuget: Microsoft.Data.Analysis\"\nnew Microsoft.Data.Analysis.DataFrame().Rows.Count"));
+        // .NET Interactive's final release: Kernel.display returns an object other than the one it showed.
+        var result = Run(Code("var shown = display(\"epoch 1\");\nshown.Update(\"epoch 2\");"));
 
-        Assert.Equal([1, 2, 5], result.Cells.Select(c => c.Cell.Number));
-        Assert.Equal("3", Assert.IsType<RichOutput>(Assert.Single(OutputsOf(result, 2))).PlainText);
-        Assert.Equal("0", Assert.IsType<RichOutput>(Assert.Single(OutputsOf(result, 5))).PlainText);
+        Assert.Equal("epoch 1", Assert.IsType<RichOutput>(Assert.Single(result.Cells.Single().Outputs)).PlainText);
     }
 
     [Fact]
@@ -107,13 +61,13 @@ public class NotebookRunnerTests
         var error = Assert.Throws<NotebookExecutionException>(() => Run(
             Markdown("intro"),
             Code("var ok = 1;"),
-            Code("var fine = ok;\nint broken = \"text\";")));
+            Code("#!csharp\nvar fine = ok;\nint broken = \"text\";")));
 
         Assert.Equal("demo.ipynb", error.NotebookName);
         Assert.Equal(3, error.CellNumber);
-        Assert.Equal(2, error.Line);
-        Assert.StartsWith("demo.ipynb, cell 3 does not compile (line 2):", error.Message, StringComparison.Ordinal);
-        Assert.Contains("line 2, column 14: CS0029", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, error.Line);
+        Assert.StartsWith("demo.ipynb, cell 3 does not compile (line 3):", error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 3, column 14: CS0029", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,21 +85,30 @@ public class NotebookRunnerTests
     }
 
     [Fact]
-    public void Unknown_packages_wrong_versions_and_other_kernels_are_rejected_with_the_cell()
+    public void Line_numbers_count_the_cells_own_lines_including_directives()
     {
-        var unknown = Assert.Throws<NotebookExecutionException>(() => Run(Code("// setup\n#r \"nuget: Newtonsoft.Json, 13.0.3\"")));
-        Assert.StartsWith("demo.ipynb, cell 1, line 2: package 'Newtonsoft.Json' is not available", unknown.Message, StringComparison.Ordinal);
-        Assert.Contains("TorchSharp", unknown.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<NotebookExecutionException>(() => Run(
+            Code(UseLibrary + "\nvar table = new MarkdownTable([\"a\"]);\ntable.AddRow(1, 2);")));
 
-        var version = Assert.Throws<NotebookExecutionException>(() => Run(Code("#r \"nuget: TorchLstm, 9.9.9\"")));
-        Assert.Contains("asks for TorchLstm 9.9.9, but the library built here is 0.1.0", version.Message, StringComparison.Ordinal);
+        Assert.Equal(1, error.CellNumber);
+        Assert.Equal(7, error.Line);
+        Assert.Contains("threw ArgumentException: Row 1 has 2 cell(s) but the table has 1 column(s)", error.Message, StringComparison.Ordinal);
+    }
 
-        var kernel = Assert.Throws<NotebookExecutionException>(() => Run(Code("1"), Code("Get-Date", language: "pwsh")));
-        Assert.Equal(2, kernel.CellNumber);
-        Assert.Contains("language 'pwsh' cannot be run", kernel.Message, StringComparison.Ordinal);
+    [Fact]
+    public void What_the_kernel_rejects_fails_the_cell()
+    {
+        // The project's former imitation of the kernel accepted all three.
+        var markdown = Assert.Throws<NotebookExecutionException>(() => Run(Code("1"), Code("display(\"*x*\", \"text/markdown\");")));
+        Assert.Equal(2, markdown.CellNumber);
+        Assert.Contains("No formatter is registered for MIME type text/markdown", markdown.Message, StringComparison.Ordinal);
 
-        var malformed = Assert.Throws<NotebookExecutionException>(() => Run(Code("#r \"nuget:\"")));
-        Assert.Contains("is not a package reference", malformed.Message, StringComparison.Ordinal);
+        var language = Assert.Throws<NotebookExecutionException>(() => Run(Code("1"), Code("Get-Date", language: "pwsh")));
+        Assert.Equal(2, language.CellNumber);
+        Assert.Contains("pwsh", language.Message, StringComparison.Ordinal);
+
+        var usingVar = Assert.Throws<NotebookExecutionException>(() => Run(Code("using var stream = new System.IO.MemoryStream();")));
+        Assert.Contains("does not compile", usingVar.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -156,7 +119,7 @@ public class NotebookRunnerTests
         try
         {
             var notebook = Document(Code($"Environment.GetEnvironmentVariable(\"{name}\")"));
-            var result = NotebookExecutor.Run(notebook, new NotebookRunOptions { Environment = new Dictionary<string, string?> { [name] = "during" } });
+            var result = NotebookExecutor.Run(notebook, KernelSetup.Options() with { Environment = new Dictionary<string, string?> { [name] = "during" } });
             Assert.Equal("during", ((RichOutput)result.Cells.Single().Outputs.Single()).PlainText);
             Assert.Equal("before", Environment.GetEnvironmentVariable(name));
         }
@@ -170,7 +133,7 @@ public class NotebookRunnerTests
     public void Outputs_are_written_back_in_nbformat_and_the_rest_of_the_file_is_kept()
     {
         var notebook = Document(Markdown("# t"), Code("Console.WriteLine(\"x\");\ndisplay(\"y\");"), Code("6 * 7"));
-        var result = NotebookExecutor.Run(notebook);
+        var result = NotebookExecutor.Run(notebook, KernelSetup.Options());
 
         var written = JsonNode.Parse(notebook.ToJson(result))!;
         Assert.Equal("kept as is", written["metadata"]!["custom"]!.GetValue<string>());
@@ -184,10 +147,33 @@ public class NotebookRunnerTests
         var third = cells[2]!;
         Assert.Equal(2, third["execution_count"]!.GetValue<int>());
         Assert.Equal("execute_result", third["outputs"]![0]!["output_type"]!.GetValue<string>());
-        Assert.Equal("42", third["outputs"]![0]!["data"]!["text/plain"]![0]!.GetValue<string>());
+        Assert.Contains("<pre>42</pre>", third["outputs"]![0]!["data"]!["text/html"]![0]!.GetValue<string>(), StringComparison.Ordinal);
 
         var reread = NotebookDocument.Parse(notebook.ToJson(result), "again.ipynb");
         Assert.Equal(notebook.Cells, reread.Cells);
+    }
+
+    [Fact]
+    public void A_broken_cell_in_a_copy_of_a_real_notebook_fails_it_naming_the_cell()
+    {
+        var original = NotebookDocument.Load(Path.Combine(KernelSetup.NotebookFolder, "02-sine-forecast.ipynb"));
+        var json = JsonNode.Parse(original.ToJson())!;
+        var model = json["cells"]!.AsArray()[5]!; // cell 6 builds the model
+        model["source"]!.AsArray().Add(JsonValue.Create("\nthrow new InvalidOperationException(\"deliberately broken\");"));
+        string copy = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.ipynb");
+        File.WriteAllText(copy, json.ToJsonString());
+        try
+        {
+            var error = Assert.Throws<NotebookExecutionException>(() => NotebookExecutor.Run(NotebookDocument.Load(copy), KernelSetup.Options(quick: true)));
+            Assert.Equal(6, error.CellNumber);
+            int lines = original.Cells[5].Source.Split('\n').Length;
+            Assert.Equal(lines + 1, error.Line);
+            Assert.Contains("threw InvalidOperationException: deliberately broken", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
     }
 
     [Fact]

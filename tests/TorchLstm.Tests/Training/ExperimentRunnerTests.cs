@@ -235,4 +235,17 @@ public class ExperimentRunnerTests
         Assert.All(lines, l => Assert.Matches(@"val_loss: \d+\.\d{4}.* - lr: 5\.0e-02 - \d+\.\d\ds - ETA \d+\.\ds$", l));
         Assert.EndsWith("ETA 0.0s", lines[2]);
     }
+
+    [Fact]
+    public void Notebook_progress_outside_a_notebook_cell_writes_one_line_per_epoch()
+    {
+        using var train = ToyData.Linear(32, seed: 19);
+        using var model = new LastStepLinear(3);
+        var output = new StringWriter();
+
+        new ExperimentRunner(output).Fit(model, train, train, ToyData.Quiet(2) with { Progress = ProgressMode.Notebook });
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["Epoch 1/2", "Epoch 2/2"], lines.Select(l => l[..9]));
+    }
 }

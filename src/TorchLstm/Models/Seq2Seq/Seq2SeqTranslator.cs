@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using TorchLstm.Data.Text;
 using static TorchSharp.torch;
 using TorchLstm.IO;
+using TorchLstm.Notebooks;
 
 namespace TorchLstm.Models;
 
@@ -11,6 +12,7 @@ namespace TorchLstm.Models;
 /// <param name="SourceTokens">The input's tokens (the attention's columns).</param>
 /// <param name="OutputTokens">The output's tokens (the attention's rows).</param>
 /// <param name="Hypothesis">The decoder's ids, scores and attention weights.</param>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = [NotebookFormatterSource.Html, NotebookFormatterSource.PlainText])]
 public sealed record Translation(string Source, string Text, IReadOnlyList<string> SourceTokens, IReadOnlyList<string> OutputTokens, Hypothesis Hypothesis);
 
 /// <summary>
