@@ -186,7 +186,8 @@ public sealed class TimeSeriesTable : IDisposable
         return (float)value;
     }
 
-    private static DateTime[] ParseDates(DataFrameColumn column)
+    /// <summary>Reads a date column, naming the row of an empty or unreadable cell.</summary>
+    internal static DateTime[] ParseDates(DataFrameColumn column)
     {
         var dates = new DateTime[column.Length];
         for (long r = 0; r < column.Length; r++)

@@ -30,7 +30,7 @@ public static class SeriesCleaning
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
         var featureList = features?.ToList();
-        DateTime[]? dates = dateColumn is null ? null : ReadDates(Column(frame, dateColumn));
+        DateTime[]? dates = dateColumn is null ? null : TimeSeriesTable.ParseDates(Column(frame, dateColumn));
         var gaps = new List<TimestampGap>();
         if (dates is not null && dates.Length >= 2)
         {
@@ -186,22 +186,6 @@ public static class SeriesCleaning
             values.Add(double.IsNaN(value) ? null : value);
         }
         return values;
-    }
-
-    private static DateTime[] ReadDates(DataFrameColumn column)
-    {
-        var dates = new DateTime[column.Length];
-        for (long r = 0; r < column.Length; r++)
-        {
-            object? cell = column[r];
-            if (cell is DateTime time) { dates[r] = time; continue; }
-            string? text = Convert.ToString(cell, CultureInfo.InvariantCulture);
-            if (string.IsNullOrWhiteSpace(text))
-                throw new DataValidationException($"column '{column.Name}', row {r + 1}: the date is empty; every row needs a date (no policy can place a row without one)", column.Name, r + 1);
-            if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out dates[r]))
-                throw new DataValidationException($"column '{column.Name}', row {r + 1}: '{text}' is not a date; accepted forms include '2012-01-31' and 'Jan 31 2012'", column.Name, r + 1);
-        }
-        return dates;
     }
 }
 
