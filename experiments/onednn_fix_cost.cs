@@ -4,7 +4,7 @@
 // fix off (libtorch's inference kernel) against Predict routed through the training kernel (what an
 // affected configuration gets), run in alternating order, repeated; ratios are medians of per-pair
 // ratios with their 10th-90th percentile spread. Also the one-off cost of the known-answer check.
-//   dotnet run experiments/onednn_fix_cost.cs -- [--pairs 15] [--calls 10] [--threads 1] [--out DIR]
+//   dotnet run experiments/onednn_fix_cost.cs -- [--pairs 15] [--calls 10] [--threads N] [--out DIR]
 // The instruction-set cap (the global alternative) needs a fresh process: time whole runs of a script
 // with and without ONEDNN_MAX_CPU_ISA=AVX2 in the environment.
 using System.Diagnostics;
@@ -21,10 +21,10 @@ return ExperimentHost.Run(args, cli =>
 {
     int pairs = cli.Int("pairs", 15, min: 3);
     int calls = cli.Int("calls", 10, min: 1);
-    int threads = cli.Int("threads", 1, min: 1);
+    // Unset: Predict chooses libtorch's thread count for each model, as it does for users.
+    int? threads = cli.Optional("threads") is null ? null : cli.Int("threads", 1, min: 1);
     string output = cli.String("out", Path.Combine("experiments", "results", "onednn_fix_cost"));
     cli.RejectUnknown();
-    torch.set_num_threads(threads);
 
     var cases = new (string Name, int[] Hidden, int Batch, int Steps, int Input)[]
     {
@@ -47,7 +47,7 @@ return ExperimentHost.Run(args, cli =>
         {
             using var _ = LstmInferenceFix.UseMode(mode);
             var watch = Stopwatch.StartNew();
-            for (int i = 0; i < calls; i++) runner.Predict(model, inputs).Dispose();
+            for (int i = 0; i < calls; i++) runner.Predict(model, inputs, threads: threads).Dispose();
             return watch.Elapsed.TotalMilliseconds / calls;
         }
         Time(FixMode.Off);
@@ -89,7 +89,7 @@ return ExperimentHost.Run(args, cli =>
     Directory.CreateDirectory(output);
     string json = new JsonObject
     {
-        ["threads"] = threads, ["pairs"] = pairs, ["calls_per_timing"] = calls, ["cases"] = rows,
+        ["threads"] = threads is null ? "automatic" : threads.ToString(), ["pairs"] = pairs, ["calls_per_timing"] = calls, ["cases"] = rows,
         ["probe_ms"] = new JsonArray(probeTimes.Select(t => (JsonNode)t).ToArray()),
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     File.WriteAllText(Path.Combine(output, "onednn_fix_cost.json"), json);
