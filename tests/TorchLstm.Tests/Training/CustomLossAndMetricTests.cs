@@ -15,6 +15,8 @@ internal sealed class WithinQuarter() : Metric("within_quarter")
     public override double Result(IReadOnlyList<double> totals, long elements) => totals[0] / elements;
 }
 
+// Compares runs that each seed torch's global generator: no other test may draw from it meanwhile.
+[Collection(nameof(Reliability.GlobalRandomStateCollection))]
 public class CustomLossAndMetricTests
 {
     /// <summary>The pinball (quantile) loss at level q: under-prediction costs q, over-prediction 1 - q.</summary>

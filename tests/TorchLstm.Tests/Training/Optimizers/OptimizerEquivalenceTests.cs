@@ -5,6 +5,8 @@ using Lib = TorchLstm.Training.Optimizers;
 
 namespace TorchLstm.Tests.Training.Optimizers;
 
+// Compares runs that each seed torch's global generator: no other test may draw from it meanwhile.
+[Collection(nameof(Reliability.GlobalRandomStateCollection))]
 public class OptimizerEquivalenceTests
 {
     /// <summary>A small non-linear regression model: its gradients change every step, so any difference in the update compounds.</summary>
