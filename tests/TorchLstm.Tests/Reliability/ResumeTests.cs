@@ -1,3 +1,4 @@
+using TorchLstm.Data;
 using TorchLstm.Training;
 
 namespace TorchLstm.Tests.Reliability;
@@ -22,6 +23,14 @@ public class ResumeTests
         return (WeightHash.Sha256(model), TinySine.Fingerprint(history));
     }
 
+    /// <summary>Trains a fresh model with checkpoints in <paramref name="directory"/> until a simulated crash at <paramref name="crashEpoch"/>.</summary>
+    private static void CrashAt(int epochs, int crashEpoch, string directory, SequenceDataset train, SequenceDataset validation)
+    {
+        using var crashed = TinySine.Model();
+        Assert.Throws<SimulatedCrashException>(() =>
+            new ExperimentRunner().Fit(crashed, train, validation, TinySine.Options(epochs, directory), Callbacks(crashEpoch)));
+    }
+
     [Fact]
     public void A_run_crashed_mid_training_resumes_to_bit_identical_weights_history_and_learning_rate()
     {
@@ -33,9 +42,7 @@ public class ResumeTests
         var (train, validation) = TinySine.Data();
         using var _ = train;
         using var __ = validation;
-        using (var crashed = TinySine.Model())
-            Assert.Throws<SimulatedCrashException>(() =>
-                new ExperimentRunner().Fit(crashed, train, validation, TinySine.Options(7, dir.Path), Callbacks(5)));
+        CrashAt(epochs: 7, crashEpoch: 5, dir.Path, train, validation);
         Assert.Equal(["epoch-0004.ckpt", "epoch-0003.ckpt"], TrainingCheckpoint.Find(dir.Path).Select(Path.GetFileName));
 
         using var resumed = TinySine.Model();
@@ -54,9 +61,7 @@ public class ResumeTests
         var (train, validation) = TinySine.Data();
         using var _ = train;
         using var __ = validation;
-        using (var crashed = TinySine.Model())
-            Assert.Throws<SimulatedCrashException>(() =>
-                new ExperimentRunner().Fit(crashed, train, validation, TinySine.Options(5, dir.Path), Callbacks(4)));
+        CrashAt(epochs: 5, crashEpoch: 4, dir.Path, train, validation);
         string newest = Path.Combine(dir.Path, "epoch-0003.ckpt");
         var bytes = File.ReadAllBytes(newest);
         bytes[bytes.Length / 2] ^= 0x40;
@@ -79,9 +84,7 @@ public class ResumeTests
         var (train, validation) = TinySine.Data();
         using var _ = train;
         using var __ = validation;
-        using (var crashed = TinySine.Model())
-            Assert.Throws<SimulatedCrashException>(() =>
-                new ExperimentRunner().Fit(crashed, train, validation, TinySine.Options(7, dir.Path), Callbacks(5)));
+        CrashAt(epochs: 7, crashEpoch: 5, dir.Path, train, validation);
 
         // State is filed by each callback's key, so the order of the list does not matter.
         var reversed = Callbacks(0);
