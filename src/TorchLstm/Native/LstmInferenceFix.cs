@@ -42,7 +42,7 @@ public static class LstmInferenceFix
     public const double Tolerance = 1e-4;
 
     private static readonly ConcurrentDictionary<LstmShape, double> ProbedDifferences = new();
-    private static readonly ConditionalWeakTable<LSTM, LstmShapeBox> Shapes = new();
+    private static readonly ConditionalWeakTable<LSTM, StrongBox<LstmShape>> Shapes = new();
     private static readonly Lock ProbeGate = new();
     private static FixMode? modeOverride;
     private static long routedCalls;
@@ -157,7 +157,7 @@ public static class LstmInferenceFix
     }
 
     private static LstmShape ShapeOf(LSTM lstm) =>
-        Shapes.GetValue(lstm, static module => new LstmShapeBox(LstmShape.Of(module))).Shape;
+        Shapes.GetValue(lstm, static module => new StrongBox<LstmShape>(LstmShape.Of(module))).Value;
 
     private static double ProbeDifference(LstmShape shape)
     {
@@ -198,11 +198,6 @@ public static class LstmInferenceFix
     private sealed class ModeRestorer(FixMode? previous) : IDisposable
     {
         public void Dispose() => modeOverride = previous;
-    }
-
-    private sealed class LstmShapeBox(LstmShape shape)
-    {
-        public LstmShape Shape { get; } = shape;
     }
 }
 
