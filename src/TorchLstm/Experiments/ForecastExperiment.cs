@@ -76,20 +76,8 @@ public static class ForecastExperiment
             if (data.Test is null)
                 throw new ArgumentOutOfRangeException(nameof(options), options.Data.TestFraction, "the forecast needs a test set: Data.TestFraction must be greater than 0");
 
-            Seeding.SeedEverything(options.Training.Seed);
-            var model = CreateModel(options, table.FeatureCount);
-            nn.Module<Tensor, Tensor> forecaster = options.PredictChange ? new ResidualForecaster(model, data.TargetIndex) : model;
-            var summary = ModelSummary.Create(forecaster, [1, options.Data.Lookback, table.FeatureCount]);
-            log.WriteLine(summary);
-
-            var builtIn = BuiltInCallbacks(options, data.Validation is not null);
-            var watch = Stopwatch.StartNew();
-            var history = new ExperimentRunner(log).Fit(forecaster, data.Train, data.Validation, options.Training,
-                [.. builtIn, .. callbacks ?? []]);
-            watch.Stop();
-            foreach (var callback in builtIn.OfType<IDisposable>()) callback.Dispose();
-
-            return ForecastResult.Evaluate(model, forecaster, history, data, summary, watch.Elapsed.TotalSeconds);
+            var trained = Train(data, table.FeatureCount, options, log, callbacks);
+            return ForecastResult.Evaluate(trained.Model, trained.Forecaster, trained.History, data, trained.Summary, trained.Seconds);
         }
         catch
         {
@@ -97,6 +85,30 @@ public static class ForecastExperiment
             throw;
         }
     }
+
+    /// <summary>
+    /// Seeds, builds and trains the network the options describe on prepared windows (validation windows, when
+    /// there are any, drive early stopping and LR-on-plateau); the test windows are not looked at.
+    /// </summary>
+    internal static TrainedNetwork Train(ForecastData data, int featureCount, ForecastExperimentOptions options, TextWriter log, IEnumerable<Callback>? callbacks = null)
+    {
+        Seeding.SeedEverything(options.Training.Seed);
+        var model = CreateModel(options, featureCount);
+        nn.Module<Tensor, Tensor> forecaster = options.PredictChange ? new ResidualForecaster(model, data.TargetIndex) : model;
+        var summary = ModelSummary.Create(forecaster, [1, options.Data.Lookback, featureCount]);
+        log.WriteLine(summary);
+
+        var builtIn = BuiltInCallbacks(options, data.Validation is not null);
+        var watch = Stopwatch.StartNew();
+        var history = new ExperimentRunner(log).Fit(forecaster, data.Train, data.Validation, options.Training,
+            [.. builtIn, .. callbacks ?? []]);
+        watch.Stop();
+        foreach (var callback in builtIn.OfType<IDisposable>()) callback.Dispose();
+        return new TrainedNetwork(model, forecaster, history, summary, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>What <see cref="Train"/> returns: the network, what maps scaled windows to scaled forecasts, and how training went.</summary>
+    internal sealed record TrainedNetwork(StackedRecurrent Model, nn.Module<Tensor, Tensor> Forecaster, History History, ModelSummary Summary, double Seconds);
 
     private static List<Callback> BuiltInCallbacks(ForecastExperimentOptions options, bool hasValidation)
     {
