@@ -1,0 +1,113 @@
+using TorchLstm.Anomaly;
+using TorchLstm.Data;
+using TorchLstm.Experiments;
+using TorchLstm.Forecasting;
+using TorchLstm.Models;
+using TorchLstm.Training;
+using TorchSharp;
+
+namespace TorchLstm.Tests.Forecasting;
+
+/// <summary>One small quantile LSTM trained on a sine with known Gaussian noise, shared by the tests that read it.</summary>
+public sealed class NoisySineQuantileNetwork : IDisposable
+{
+    public const double NoiseStd = 0.2;
+    public const int Lookback = 25;
+    public static readonly double[] Levels = [0.025, 0.1, 0.5, 0.9, 0.975];
+
+    public NoisySineQuantileNetwork()
+    {
+        var random = new Random(17);
+        Series = new double[1500];
+        for (int t = 0; t < Series.Length; t++)
+        {
+            double noise = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            Series[t] = Math.Sin(2 * Math.PI * t / 25) + NoiseStd * noise;
+        }
+        using var table = TimeSeriesTable.FromTensor(torch.tensor(Series, torch.ScalarType.Float32));
+        var data = ForecastData.Prepare(table, new ForecastDataOptions { Lookback = Lookback });
+        var options = new ForecastExperimentOptions
+        {
+            Quantiles = Levels,
+            HiddenSizes = [16],
+            Data = data.Options,
+            Training = new TrainingOptions { Epochs = 25, BatchSize = 32, LearningRate = 0.01, Seed = 3, Progress = ProgressMode.None },
+        };
+        var trained = ForecastExperiment.Train(data, 1, options, TextWriter.Null);
+        Result = ForecastResult.Evaluate(trained.Model, trained.Forecaster, trained.History, data, trained.Summary, trained.Seconds, options.Quantiles);
+    }
+
+    public double[] Series { get; }
+
+    public ForecastResult Result { get; }
+
+    public void Dispose() => Result.Dispose();
+}
+
+public class QuantileNetworkTests(NoisySineQuantileNetwork fixture, ITestOutputHelper output) : IClassFixture<NoisySineQuantileNetwork>
+{
+    private static readonly double[] Levels = NoisySineQuantileNetwork.Levels;
+
+    [Fact]
+    public void A_quantile_network_on_a_series_with_known_noise_covers_near_nominal_with_the_noise_width()
+    {
+        var result = fixture.Result;
+        Assert.Equal(6, result.Model.OutputSize); // a point and five quantiles for one step
+        var quantiles = result.PredictedQuantiles!;
+        var c80 = PredictionIntervals.Coverage(quantiles, Levels, result.Truth, 0.8);
+        var c95 = PredictionIntervals.Coverage(quantiles, Levels, result.Truth, 0.95);
+        output.WriteLine($"{c80}; {c95}; point RMSE {result.Rmse:F4}; {result.History.Count} epochs");
+        Assert.InRange(c80.Coverage, 0.70, 0.90);
+        Assert.InRange(c95.Coverage, 0.88, 0.99);
+        // N(0, 0.2²): the 80 % interval is ±1.2816σ wide, the 95 % one ±1.96σ.
+        Assert.InRange(c80.MeanWidth, 0.7 * 2 * 1.2816 * NoisySineQuantileNetwork.NoiseStd, 1.4 * 2 * 1.2816 * NoisySineQuantileNetwork.NoiseStd);
+        Assert.InRange(c95.MeanWidth, 0.7 * 2 * 1.96 * NoisySineQuantileNetwork.NoiseStd, 1.4 * 2 * 1.96 * NoisySineQuantileNetwork.NoiseStd);
+        // The point output is a forecast, not a quantile: its RMSE is near the noise.
+        Assert.InRange(result.Rmse, NoisySineQuantileNetwork.NoiseStd * 0.9, NoisySineQuantileNetwork.NoiseStd * 1.35);
+    }
+
+    [Fact]
+    public void The_forecaster_gives_the_results_point_and_sorted_quantiles_on_the_original_scale()
+    {
+        var result = fixture.Result;
+        var forecaster = QuantileNetworkForecaster.FromResult(result);
+        Assert.Equal(Levels, forecaster.Quantiles);
+        Assert.Equal(1, forecaster.Horizon);
+        using var test = ForecastWindows.FromData(result.Data, result.Data.Test!);
+        var (point, quantiles) = forecaster.PredictBoth(test);
+        for (int i = 0; i < point.GetLength(0); i++)
+        {
+            Assert.Equal(result.Predicted[i, 0], point[i, 0], 5);
+            for (int q = 0; q < Levels.Length; q++)
+            {
+                Assert.Equal(result.PredictedQuantiles![i, 0, q], quantiles[i, 0, q], 5);
+                if (q > 0) Assert.True(quantiles[i, 0, q] >= quantiles[i, 0, q - 1]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Streaming_monitoring_flags_injected_spikes_in_the_test_block_and_few_normal_points()
+    {
+        var series = fixture.Series;
+        int testStart = series.Length - 300;
+        var injected = AnomalyInjection.Inject(series, new AnomalyInjectionOptions { Count = 6, Magnitude = 4, StartIndex = testStart, Seed = 5 });
+        using var predictor = StreamingPredictor.FromResult(fixture.Result);
+        var monitor = new StreamingMonitor(predictor, nominal: 0.95);
+        // Warm up on the clean history just before the test block, as a model deployed there would be.
+        for (int t = testStart - 200; t < testStart; t++) monitor.Observe(series[t]);
+        var steps = Enumerable.Range(testStart, 300).Select(t => monitor.Observe(injected.Values[t])).ToArray();
+        var flags = steps.Select(s => s.IsAnomaly).ToArray();
+        var scores = DetectionScores.Compute(flags, injected.Labels.Skip(testStart).ToArray());
+        output.WriteLine(scores.ToString());
+
+        Assert.Equal(6, scores.TruePositives);
+        Assert.True(scores.FalsePositives <= 30, $"{scores}");
+        foreach (int start in injected.Starts)
+        {
+            var step = steps[start - testStart];
+            Assert.True(step.Severity > 1, $"a spike of 4σ of the series lies more than one interval width outside: {step}");
+        }
+        Assert.True(steps.Where((s, i) => !injected.Labels[testStart + i] && !s.IsAnomaly).All(s => s.Severity == 0));
+    }
+}
