@@ -14,9 +14,10 @@ namespace TorchLstm.Forecasting;
 /// <param name="NextForecast">The point forecast of the next value.</param>
 /// <param name="NextLower">Lower bound of the next value's interval.</param>
 /// <param name="NextUpper">Upper bound of the next value's interval.</param>
+/// <param name="Replaced">Whether the predictor was fed the forecast instead of this flagged value (<see cref="StreamingMonitor.ReplaceFlagged"/>).</param>
 public sealed record MonitoringStep(
     long Step, DateTime? Timestamp, double Observed, double? Lower, double? Upper, bool IsAnomaly, double Severity,
-    double NextForecast, double NextLower, double NextUpper);
+    double NextForecast, double NextLower, double NextUpper, bool Replaced);
 
 /// <summary>
 /// Watches a stream with a quantile network: each new observation is checked against the interval forecast for
@@ -26,8 +27,11 @@ public sealed record MonitoringStep(
 /// <remarks>
 /// The interval is the central one of nominal coverage <see cref="Nominal"/> at the first horizon step. Its state is
 /// the predictor's: save and restore it with <see cref="StreamingPredictor.SaveState"/> and
-/// <see cref="StreamingPredictor.RestoreState"/>. An anomalous value is still fed to the network (a monitor cannot
-/// know it is wrong), so the next intervals react to it as to any surprising value.
+/// <see cref="StreamingPredictor.RestoreState"/>. By default a flagged value is still fed to the network, so the next
+/// intervals react to it as to any surprising value — after a one-day glitch, a network that predicts the change
+/// from the last value centres the next interval on the glitch and flags the return to normal too. With
+/// <see cref="ReplaceFlagged"/> the network is fed its own point forecast in place of a flagged target value, so a
+/// glitch leaves the state alone; a lasting level shift is then flagged until it is fed in some other way.
 /// </remarks>
 public sealed class StreamingMonitor
 {
@@ -42,9 +46,10 @@ public sealed class StreamingMonitor
     /// 1 − <paramref name="nominal"/> of normal values is flagged when the intervals are calibrated.</param>
     /// <param name="quantileOffsets">Offsets added to the predictor's quantiles, [horizon step, level] (for example
     /// <see cref="EmpiricalIntervals.Offsets"/> of a conformal correction); null adds nothing.</param>
+    /// <param name="replaceFlagged">Feed the predictor its point forecast in place of a flagged target value (see <see cref="ReplaceFlagged"/>).</param>
     /// <exception cref="ArgumentException">The predictor has no quantiles, the interval's quantiles are not among them,
     /// or the offsets are not shaped [horizon, levels].</exception>
-    public StreamingMonitor(StreamingPredictor predictor, double nominal = 0.95, double[,]? quantileOffsets = null)
+    public StreamingMonitor(StreamingPredictor predictor, double nominal = 0.95, double[,]? quantileOffsets = null, bool replaceFlagged = false)
     {
         ArgumentNullException.ThrowIfNull(predictor);
         if (predictor.Quantiles.Count == 0)
@@ -61,7 +66,14 @@ public sealed class StreamingMonitor
         }
         Predictor = predictor;
         Nominal = nominal;
+        ReplaceFlagged = replaceFlagged;
     }
+
+    /// <summary>
+    /// Whether a flagged target value is replaced by the point forecast before it reaches the predictor, so that a
+    /// glitch does not move the recurrent state (the other features of the observation are fed as they are).
+    /// </summary>
+    public bool ReplaceFlagged { get; }
 
     /// <summary>The predictor carrying the state.</summary>
     public StreamingPredictor Predictor { get; }
@@ -100,8 +112,14 @@ public sealed class StreamingMonitor
         var interval = NextInterval;
         bool anomaly = interval is { } band && (observed < band.Lower || observed > band.Upper);
         double severity = interval is { } checkBand ? IntervalAnomalies.Severity(observed, checkBand.Lower, checkBand.Upper) : 0;
+        bool replace = anomaly && ReplaceFlagged && Predictor.LastForecast is not null;
+        if (replace)
+        {
+            observation = (double[])observation.Clone();
+            observation[Predictor.TargetIndex] = Predictor.LastForecast![0];
+        }
         var forecast = Predictor.Update(observation);
         var next = NextInterval!.Value;
-        return new MonitoringStep(Predictor.Steps, timestamp, observed, interval?.Lower, interval?.Upper, anomaly, severity, forecast[0], next.Lower, next.Upper);
+        return new MonitoringStep(Predictor.Steps, timestamp, observed, interval?.Lower, interval?.Upper, anomaly, severity, forecast[0], next.Lower, next.Upper, replace);
     }
 }
