@@ -6,11 +6,12 @@
 //   dotnet run experiments/forecast.cs -- [--csv FILE] [--target COL] [--features A,B] [--lookback 30]
 //       [--horizon 1] [--epochs 100] [--batch-size 32] [--lr 0.001] [--hidden 64,32] [--dropout 0]
 //       [--patience 10] [--predict-level] [--seed 42] [--out DIR] [--checkpoint-dir DIR [--resume]]
-//       [--export FILE]
+//       [--export FILE] [--quantiles 0.025,0.1,0.5,0.9,0.975]
 // --export writes a TorchScript file that takes raw windows (batch, window, features) and returns the
 // target on its original scale: the fitted scaler travels inside it (see the README for the Python side).
 // By default the network learns the change from the last observed value (ResidualForecaster);
-// --predict-level trains it on the value itself.
+// --predict-level trains it on the value itself. --quantiles adds quantile outputs (pinball loss) and reports the
+// test coverage of the 80 % and 95 % intervals when their levels are given.
 // With --checkpoint-dir the full training state is saved after every epoch; after a crash, the same
 // command plus --resume continues from the last complete checkpoint and ends with bit-identical weights
 // (compare weights_sha256 in metrics.json).
@@ -19,6 +20,7 @@ using TorchLstm.Cli;
 using TorchLstm.Data;
 using TorchLstm.Experiments;
 using TorchLstm.Export;
+using TorchLstm.Forecasting;
 using TorchLstm.Reporting;
 using TorchLstm.Training;
 
@@ -53,6 +55,7 @@ return ExperimentHost.Run(args, cli =>
             Resume = resume,
         },
         OutputDirectory = output,
+        Quantiles = cli.List("quantiles")?.Select(ParseLevel).ToArray(),
     };
     cli.RejectUnknown();
 
@@ -66,6 +69,11 @@ return ExperimentHost.Run(args, cli =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{result.Data.TargetColumn}, {result.Truth.GetLength(0)} test windows, {result.History.Count} epochs (best {result.History.BestEpoch}), {result.TrainSeconds:F1} s"));
     Console.WriteLine(table);
+    if (result.Quantiles is { } levels)
+    {
+        foreach (double nominal in PredictionIntervals.ReportedIntervals.Where(n => PredictionIntervals.HasInterval(levels, n)))
+            Console.WriteLine(PredictionIntervals.Coverage(result.PredictedQuantiles!, levels, result.Truth, nominal));
+    }
     if (result.History.ResumedFrom is { } resumed) Console.WriteLine($"resumed from {resumed}");
     Console.WriteLine($"weights sha256 {result.MetricsJson()["weights_sha256"]}");
     Console.WriteLine($"wrote metrics.json, history.csv, loss.png, predictions.png, model.pt, scaler.json to {output}");
@@ -78,3 +86,8 @@ return ExperimentHost.Run(args, cli =>
     }
     return 0;
 });
+
+static double ParseLevel(string text) =>
+    double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double level)
+        ? level
+        : throw new ArgumentException($"--quantiles: '{text}' is not a number; give levels such as 0.1,0.5,0.9");
