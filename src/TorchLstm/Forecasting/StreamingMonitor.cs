@@ -31,7 +31,8 @@ public sealed record MonitoringStep(
 /// intervals react to it as to any surprising value — after a one-day glitch, a network that predicts the change
 /// from the last value centres the next interval on the glitch and flags the return to normal too. With
 /// <see cref="ReplaceFlagged"/> the network is fed its own point forecast in place of a flagged target value, so a
-/// glitch leaves the state alone; a lasting level shift is then flagged until it is fed in some other way.
+/// one-step glitch leaves the state alone; a value flagged right after a replaced one is fed as it is, so that the
+/// network follows a lasting shift instead of drifting on its own forecasts.
 /// </remarks>
 public sealed class StreamingMonitor
 {
@@ -39,6 +40,7 @@ public sealed class StreamingMonitor
     private readonly int upperLevel;
     private readonly double lowerOffset;
     private readonly double upperOffset;
+    private bool replacedLast;
 
     /// <summary>Monitors with the central interval of nominal coverage <paramref name="nominal"/> of the predictor's quantiles.</summary>
     /// <param name="predictor">A predictor of a quantile network (<see cref="StreamingPredictor.Quantiles"/> not empty).</param>
@@ -71,7 +73,9 @@ public sealed class StreamingMonitor
 
     /// <summary>
     /// Whether a flagged target value is replaced by the point forecast before it reaches the predictor, so that a
-    /// glitch does not move the recurrent state (the other features of the observation are fed as they are).
+    /// glitch does not move the recurrent state (the other features of the observation are fed as they are). Only
+    /// one value in a row is replaced: fed nothing but its own forecasts, a network that predicts the change would
+    /// drift away from the series and flag every value after it.
     /// </summary>
     public bool ReplaceFlagged { get; }
 
@@ -112,7 +116,8 @@ public sealed class StreamingMonitor
         var interval = NextInterval;
         bool anomaly = interval is { } band && (observed < band.Lower || observed > band.Upper);
         double severity = interval is { } checkBand ? IntervalAnomalies.Severity(observed, checkBand.Lower, checkBand.Upper) : 0;
-        bool replace = anomaly && ReplaceFlagged && Predictor.LastForecast is not null;
+        bool replace = anomaly && ReplaceFlagged && !replacedLast && Predictor.LastForecast is not null;
+        replacedLast = replace;
         if (replace)
         {
             observation = (double[])observation.Clone();

@@ -31,7 +31,7 @@ public sealed class NoisySineQuantileNetwork : IDisposable
             Quantiles = Levels,
             HiddenSizes = [16],
             Data = data.Options,
-            Training = new TrainingOptions { Epochs = 25, BatchSize = 32, LearningRate = 0.01, Seed = 3, Progress = ProgressMode.None },
+            Training = new TrainingOptions { Epochs = 60, BatchSize = 32, LearningRate = 0.01, Seed = 3, Progress = ProgressMode.None },
         };
         var trained = ForecastExperiment.Train(data, 1, options, TextWriter.Null);
         Result = ForecastResult.Evaluate(trained.Model, trained.Forecaster, trained.History, data, trained.Summary, trained.Seconds, options.Quantiles);
@@ -57,13 +57,13 @@ public class QuantileNetworkTests(NoisySineQuantileNetwork fixture, ITestOutputH
         var c80 = PredictionIntervals.Coverage(quantiles, Levels, result.Truth, 0.8);
         var c95 = PredictionIntervals.Coverage(quantiles, Levels, result.Truth, 0.95);
         output.WriteLine($"{c80}; {c95}; point RMSE {result.Rmse:F4}; {result.History.Count} epochs");
-        Assert.InRange(c80.Coverage, 0.70, 0.90);
-        Assert.InRange(c95.Coverage, 0.88, 0.99);
+        Assert.InRange(c80.Coverage, 0.74, 0.87);
+        Assert.InRange(c95.Coverage, 0.91, 0.985);
         // N(0, 0.2²): the 80 % interval is ±1.2816σ wide, the 95 % one ±1.96σ.
-        Assert.InRange(c80.MeanWidth, 0.7 * 2 * 1.2816 * NoisySineQuantileNetwork.NoiseStd, 1.4 * 2 * 1.2816 * NoisySineQuantileNetwork.NoiseStd);
-        Assert.InRange(c95.MeanWidth, 0.7 * 2 * 1.96 * NoisySineQuantileNetwork.NoiseStd, 1.4 * 2 * 1.96 * NoisySineQuantileNetwork.NoiseStd);
+        Assert.InRange(c80.MeanWidth, 0.85 * 2 * 1.2816 * NoisySineQuantileNetwork.NoiseStd, 1.25 * 2 * 1.2816 * NoisySineQuantileNetwork.NoiseStd);
+        Assert.InRange(c95.MeanWidth, 0.85 * 2 * 1.96 * NoisySineQuantileNetwork.NoiseStd, 1.25 * 2 * 1.96 * NoisySineQuantileNetwork.NoiseStd);
         // The point output is a forecast, not a quantile: its RMSE is near the noise.
-        Assert.InRange(result.Rmse, NoisySineQuantileNetwork.NoiseStd * 0.9, NoisySineQuantileNetwork.NoiseStd * 1.35);
+        Assert.InRange(result.Rmse, NoisySineQuantileNetwork.NoiseStd * 0.9, NoisySineQuantileNetwork.NoiseStd * 1.2);
     }
 
     [Fact]
@@ -94,13 +94,13 @@ public class QuantileNetworkTests(NoisySineQuantileNetwork fixture, ITestOutputH
         var injected = AnomalyInjection.Inject(series, new AnomalyInjectionOptions { Count = 6, Magnitude = 4, StartIndex = testStart, Seed = 5 });
         var labels = injected.Labels.Skip(testStart).ToArray();
 
-        MonitoringStep[] Monitor(bool replaceFlagged)
+        MonitoringStep[] Monitor(bool replaceFlagged, double[]? values = null)
         {
             using var predictor = StreamingPredictor.FromResult(fixture.Result);
             var monitor = new StreamingMonitor(predictor, nominal: 0.95, replaceFlagged: replaceFlagged);
             // Warm up on the clean history just before the test block, as a model deployed there would be.
             for (int t = testStart - 200; t < testStart; t++) monitor.Observe(series[t]);
-            return Enumerable.Range(testStart, 300).Select(t => monitor.Observe(injected.Values[t])).ToArray();
+            return Enumerable.Range(testStart, 300).Select(t => monitor.Observe((values ?? injected.Values)[t])).ToArray();
         }
 
         var fed = Monitor(replaceFlagged: false);
@@ -111,11 +111,14 @@ public class QuantileNetworkTests(NoisySineQuantileNetwork fixture, ITestOutputH
 
         Assert.Equal(6, fedScores.TruePositives);
         Assert.Equal(6, replacedScores.TruePositives);
-        Assert.True(fedScores.FalsePositives <= 30, $"{fedScores}");
-        // A spike fed to the network throws the next forecast off; replaced, it leaves the state alone.
-        Assert.True(replacedScores.FalsePositives < fedScores.FalsePositives, $"{replacedScores} against {fedScores}");
-        Assert.True(replacedScores.FalsePositives <= 0.08 * 294, $"{replacedScores}");
+        // On the clean series about 5 % of the points fall outside their 95 % interval, as nominal.
+        double cleanRate = Monitor(replaceFlagged: false, values: series).Count(s => s.IsAnomaly) / 300.0;
+        output.WriteLine($"false alarms on the clean series: {cleanRate:P1}");
+        Assert.InRange(cleanRate, 0.01, 0.10);
+        // A spike fed to the network throws the next forecasts off; replaced, it leaves the state alone.
+        Assert.True(replacedScores.FalsePositives <= fedScores.FalsePositives, $"{replacedScores} against {fedScores}");
         Assert.Equal(6, replaced.Count(s => s.Replaced && labels[(int)(s.Step - 201)]));
+        Assert.DoesNotContain(replaced.Zip(replaced.Skip(1)), pair => pair.First.Replaced && pair.Second.Replaced);
         foreach (int start in injected.Starts)
         {
             var step = fed[start - testStart];
