@@ -87,6 +87,27 @@ public class QuantileNetworkTests(NoisySineQuantileNetwork fixture, ITestOutputH
     }
 
     [Fact]
+    public void Metrics_json_reports_the_levels_and_the_test_coverage_of_both_intervals()
+    {
+        var result = fixture.Result;
+        var json = result.MetricsJson();
+        Assert.Equal(Levels, json["quantiles"]!.AsArray().Select(v => v!.GetValue<double>()));
+        Assert.Equal(PredictionIntervals.Coverage(result.PredictedQuantiles!, Levels, result.Truth, 0.8).Coverage, json["coverage_80"]!.GetValue<double>());
+        Assert.Equal(PredictionIntervals.Coverage(result.PredictedQuantiles!, Levels, result.Truth, 0.95).Coverage, json["coverage_95"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public void Outputs_split_into_points_and_sorted_quantiles_step_by_step()
+    {
+        // Two windows, horizon 2, levels [a, b]: per step [point, a, b]; window 1 step 0 has crossing quantiles.
+        double[] flat = [10, 9, 11, 20, 18, 23, /**/ 30, 31, 29, 40, 39, 41];
+        var (point, quantiles) = QuantileOutputs.Split(flat, rows: 2, horizon: 2, levels: 2);
+        Assert.Equal(new double[,] { { 10, 20 }, { 30, 40 } }, point);
+        Assert.Equal(new double[,,] { { { 9, 11 }, { 18, 23 } }, { { 29, 31 }, { 39, 41 } } }, quantiles);
+        Assert.Throws<InvalidOperationException>(() => QuantileOutputs.Split(flat, rows: 2, horizon: 3, levels: 2));
+    }
+
+    [Fact]
     public void Streaming_monitoring_flags_injected_spikes_in_the_test_block_and_few_normal_points()
     {
         var series = fixture.Series;
