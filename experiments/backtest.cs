@@ -3,12 +3,14 @@
 // Rolling-origin backtest: the LSTM and GRU against every baseline (persistence, seasonal naive, drift,
 // climatology, ridge autoregression on the same window), over 8 folds and 3 seeds, with the paired
 // Diebold–Mariano test against the best baseline.
-//   dotnet run experiments/backtest.cs -- [--csv FILE --target COL --date COL [--features A,B]
+//   dotnet run experiments/backtest.cs -- [--csv FILE --target COL --date COL [--features A,B (default: every numeric column)]
 //       [--missing reject|ffill|interpolate|drop]] [--folds 8] [--seeds 1,2,3] [--refit-every 2]
 //       [--lookback N] [--horizon 1] [--hidden 32] [--epochs 40] [--patience 5]
-//       [--calendar none|day|month] [--quick] [--out DIR]
+//       [--calendar none|day|month] [--difference] [--datasets weather,co2,stocks] [--quick] [--out DIR]
 // Without --csv it runs the bundled data: Seattle weather (temp_max, daily), Mauna Loa CO2 (monthly,
-// 5 missing months interpolated) and the five stocks (monthly prices). --quick is a smoke run for the tests.
+// 5 missing months interpolated) and the five stocks (monthly prices), or those --datasets names.
+// --difference trains the networks on the target's first differences; --calendar adds day-of-year or
+// month sine/cosine columns to every model's inputs. --quick is a smoke run for the tests.
 using TorchLstm.Cli;
 using TorchLstm.Data;
 using TorchLstm.Experiments;
@@ -28,6 +30,7 @@ return ExperimentHost.Run(args, cli =>
         HiddenSizes = cli.IntList("hidden", quick ? [8] : [.. defaults.HiddenSizes]),
         Epochs = cli.Int("epochs", quick ? 2 : defaults.Epochs, min: 1),
         Patience = cli.Int("patience", defaults.Patience, min: 0),
+        Differenced = cli.Flag("difference"),
         Calendar = cli.String("calendar", "none") switch
         {
             "none" => CalendarFeatures.None,
@@ -38,6 +41,9 @@ return ExperimentHost.Run(args, cli =>
     };
     string output = cli.String("out", Path.Combine("experiments", "results", "backtest"));
     string? csv = cli.Optional("csv");
+    var datasets = cli.List("datasets") ?? (quick ? ["weather"] : ["weather", "co2", "stocks"]);
+    var unknown = datasets.Except(["weather", "co2", "stocks"]).ToList();
+    if (unknown.Count > 0) throw new UsageException($"--datasets takes weather, co2 and stocks; got {string.Join(", ", unknown)}");
     var policy = cli.String("missing", "reject") switch
     {
         "reject" => MissingDataPolicy.Reject,
@@ -56,26 +62,32 @@ return ExperimentHost.Run(args, cli =>
             var features = cli.List("features");
             cli.RejectUnknown();
             if (!File.Exists(csv)) throw new UsageException($"CSV file '{csv}' does not exist");
-            var cleaned = SeriesCleaning.FromDataFrame(CsvFrame.Load(csv), target, features ?? [target], date, policy);
+            var cleaned = SeriesCleaning.FromDataFrame(CsvFrame.Load(csv), target, features, date, policy);
             series.Add(new BacktestSeries(Path.GetFileNameWithoutExtension(csv), cleaned.Table, $"{csv}: {cleaned.Report}"));
         }
         else
         {
             cli.RejectUnknown();
-            var weather = TimeSeriesTable.FromDataFrame(BundledDatasets.SeattleWeather(), "temp_max", dateColumn: "date");
-            series.Add(new BacktestSeries("weather", quick ? Shorten(weather, 500) : weather,
-                "NOAA Seattle weather 2012–2015, next-day temp_max (°C) from precipitation, temp_max, temp_min and wind"));
-            if (!quick)
+            if (datasets.Contains("weather"))
+            {
+                var weather = TimeSeriesTable.FromDataFrame(BundledDatasets.SeattleWeather(), "temp_max", dateColumn: "date");
+                series.Add(new BacktestSeries("weather", quick ? Shorten(weather, 500) : weather,
+                    "NOAA Seattle weather 2012–2015, next-day temp_max (°C) from precipitation, temp_max, temp_min and wind"));
+            }
+            if (datasets.Contains("co2"))
             {
                 var co2 = SeriesCleaning.FromDataFrame(BundledDatasets.Co2Concentration(), "CO2", ["CO2"], "Date", MissingDataPolicy.Interpolate);
                 series.Add(new BacktestSeries("co2", co2.Table, $"Mauna Loa CO2 (ppm), monthly 1958–2020, next month from CO2 alone; {co2.Report}"));
+            }
+            if (datasets.Contains("stocks"))
+            {
                 foreach (string symbol in new[] { "MSFT", "AMZN", "IBM", "GOOG", "AAPL" })
                     series.Add(new BacktestSeries($"stocks_{symbol}",
                         TimeSeriesTable.FromDataFrame(BundledDatasets.Stocks(symbol), "price", ["price"], "date"),
                         $"{symbol} monthly closing price (USD), next month from price alone"));
             }
         }
-        var metrics = BacktestReport.Run(series, options, output);
+        BacktestReport.Run(series, options, output);
         Console.WriteLine($"wrote results.md, metrics.json and a folder per series to {output}");
         return 0;
     }

@@ -33,7 +33,7 @@ public static class BacktestReport
         markdown.AppendLine(
             FormattableString.Invariant($"{options.Folds} rolling-origin folds over the last {100 * options.EvaluationFraction:F0} % of each series, expanding training window, refit every {options.RefitEvery} fold(s), ") +
             FormattableString.Invariant($"seeds {string.Join(", ", options.Seeds)}; networks of [{string.Join(", ", options.HiddenSizes)}] units, at most {options.Epochs} epochs, early-stopping patience {options.Patience}, ") +
-            $"calendar columns: {options.Calendar}. RMSE is the mean over folds (and seeds) ± its standard deviation; DM is the Diebold–Mariano statistic against the best baseline " +
+            $"calendar columns: {options.Calendar}; networks learn {(options.Differenced ? "the first differences of the target" : "the change from the last level")}. RMSE is the mean over folds (and seeds) ± its standard deviation; DM is the Diebold–Mariano statistic against the best baseline " +
             "(positive: larger squared errors than it) and p its p-value, for the seed with the largest p.");
         markdown.AppendLine();
         foreach (var item in series)
@@ -69,10 +69,10 @@ public static class BacktestReport
         ArgumentNullException.ThrowIfNull(metrics);
         double? lstm = (double?)metrics["lstm_rmse"], best = (double?)metrics["best_baseline_rmse"], p = (double?)metrics["dm_pvalue"];
         if (lstm is null || best is null) return $"{name}: no LSTM or no baseline ran.";
-        double change = 100 * (lstm.Value - best.Value) / best.Value;
+        double change = Math.Round(100 * (lstm.Value - best.Value) / best.Value, 1);
         string direction = change < 0 ? "beats" : "does not beat";
         string test = p is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (Diebold–Mariano p = {(p < 0.001 ? "< 0.001" : p.Value.ToString("0.###", CultureInfo.InvariantCulture))}{(p < 0.05 ? ", significant at 5 %" : ", not significant at 5 %")})");
         return string.Create(CultureInfo.InvariantCulture,
-            $"{name}: the LSTM {direction} the best baseline ({metrics["best_baseline"]}): RMSE {lstm:F3} against {best:F3}, {change:+0.0;-0.0} %{test}.");
+            $"{name}: the LSTM {direction} the best baseline ({metrics["best_baseline"]}): RMSE {lstm:F3} against {best:F3}, {(change > 0 ? "+" : "")}{change:0.0} %{test}.");
     }
 }

@@ -51,7 +51,12 @@ public static class BacktestStudy
         using var inputs = table.WithCalendar(options.Calendar);
         var trainers = new List<ForecasterTrainer>(Baselines(frequency, lookback, options.Horizon));
         foreach (var cell in options.Cells)
-            trainers.Add(ForecasterTrainer.Network(NetworkOptions(cell, lookback, options)));
+        {
+            string name = cell.ToString().ToLowerInvariant();
+            trainers.Add(options.Differenced
+                ? ForecasterTrainer.Differenced(ForecasterTrainer.Network(NetworkOptions(cell, lookback, options) with { PredictChange = false }), name)
+                : ForecasterTrainer.Network(NetworkOptions(cell, lookback, options), name));
+        }
         var result = Backtest.Run(inputs, trainers, options.Horizon, new BacktestOptions
         {
             Folds = options.Folds,

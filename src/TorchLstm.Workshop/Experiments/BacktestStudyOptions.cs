@@ -53,6 +53,12 @@ public sealed record BacktestStudyOptions
     /// <summary>Calendar columns added to the inputs of every model before the backtest (none by default).</summary>
     public CalendarFeatures Calendar { get; init; } = CalendarFeatures.None;
 
+    /// <summary>
+    /// Whether the networks learn the first differences of the target (<see cref="ForecasterTrainer.Differenced"/>) rather than
+    /// the change from the last level (<see cref="Models.ResidualForecaster"/>) on level inputs.
+    /// </summary>
+    public bool Differenced { get; init; }
+
     /// <summary>Checks the options; returns this record.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public BacktestStudyOptions Validate()

@@ -112,6 +112,24 @@ public sealed class ForecasterTrainer
         });
     }
 
+    /// <summary>
+    /// <paramref name="inner"/> fitted on the first differences of the target and summed back onto the last observed value
+    /// (<see cref="DifferencedForecaster"/>), for trending series.
+    /// </summary>
+    /// <param name="inner">The trainer of the differences' forecaster.</param>
+    /// <param name="name">Name in reports; the inner name with <c>_diff</c> by default.</param>
+    public static ForecasterTrainer Differenced(ForecasterTrainer inner, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        name ??= $"{inner.Name}_diff";
+        string reportName = name;
+        return new ForecasterTrainer(name, (history, seed) =>
+        {
+            using var differences = DifferencedForecaster.Difference(history);
+            return DifferencedForecaster.Wrap(inner.Fit(differences, seed), reportName);
+        }, inner.IsBaseline, inner.IsDeterministic);
+    }
+
     private static ForecasterTrainer Baseline(string name, Func<TimeSeriesTable, IForecaster> fit) =>
         new(name, (history, _) => fit(history), isBaseline: true, isDeterministic: true);
 }
