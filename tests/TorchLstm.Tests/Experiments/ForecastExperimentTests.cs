@@ -71,6 +71,23 @@ public class ForecastExperimentTests
     }
 
     [Fact]
+    public void Test_predictions_come_back_as_a_frame_with_dates_and_steps()
+    {
+        using var result = ForecastExperiment.Run(Small() with { Training = Small().Training with { Epochs = 1 } }, TextWriter.Null);
+        var frame = result.TestPredictions();
+
+        int windows = result.Truth.GetLength(0);
+        Assert.Equal(["date", "step", "actual", "predicted", "persistence"], frame.Columns.Select(c => c.Name));
+        Assert.Equal(2L * windows, frame.Rows.Count);
+        // Row 2w + h is window w, step h + 1; the last row is the last day of the data, 2015-12-31.
+        Assert.Equal(result.Timestamps![1, 1], (DateTime)frame.Columns["date"][3]!);
+        Assert.Equal(2, frame.Columns["step"][3]);
+        Assert.Equal(result.Predicted[1, 1], (double)frame.Columns["predicted"][3]!);
+        Assert.Equal(result.Truth[windows - 1, 1], (double)frame.Columns["actual"][frame.Rows.Count - 1]!);
+        Assert.Equal(new DateTime(2015, 12, 31), (DateTime)frame.Columns["date"][frame.Rows.Count - 1]!);
+    }
+
+    [Fact]
     public void Persistence_baseline_equals_yesterdays_value()
     {
         using var result = ForecastExperiment.Run(Small() with { Training = Small().Training with { Epochs = 1 } }, TextWriter.Null);
