@@ -10,7 +10,8 @@ namespace TorchLstm.Experiments;
 /// <param name="Name">Folder and heading name, e.g. <c>weather</c> or <c>stocks_MSFT</c>.</param>
 /// <param name="Table">The series; disposed by its owner.</param>
 /// <param name="Note">What the data are and how they were cleaned, for the report.</param>
-public sealed record BacktestSeries(string Name, TimeSeriesTable Table, string Note);
+/// <param name="Options">This series' own recipe (calendar columns, differencing); the report's options when null.</param>
+public sealed record BacktestSeries(string Name, TimeSeriesTable Table, string Note, BacktestStudyOptions? Options = null);
 
 /// <summary>Runs <see cref="BacktestStudy"/> on several series and writes the report files of <c>experiments/backtest.cs</c>.</summary>
 public static class BacktestReport
@@ -33,15 +34,18 @@ public static class BacktestReport
         markdown.AppendLine(
             FormattableString.Invariant($"{options.Folds} rolling-origin folds over the last {100 * options.EvaluationFraction:F0} % of each series, expanding training window, refit every {options.RefitEvery} fold(s), ") +
             FormattableString.Invariant($"seeds {string.Join(", ", options.Seeds)}; networks of [{string.Join(", ", options.HiddenSizes)}] units, at most {options.Epochs} epochs, early-stopping patience {options.Patience}, ") +
-            $"calendar columns: {options.Calendar}; networks learn {(options.Differenced ? "the first differences of the target" : "the change from the last level")}. RMSE is the mean over folds (and seeds) ± its standard deviation; DM is the Diebold–Mariano statistic against the best baseline " +
+            "each series' recipe (calendar columns, differencing) is given under its heading. RMSE is the mean over folds (and seeds) ± its standard deviation; DM is the Diebold–Mariano statistic against the best baseline " +
             "(positive: larger squared errors than it) and p its p-value, for the seed with the largest p.");
         markdown.AppendLine();
         foreach (var item in series)
         {
             log.WriteLine($"== {item.Name}: {item.Table.TargetColumn}, {item.Table.Length} rows — {item.Note}");
-            var result = BacktestStudy.Run(item.Table, options, log);
+            var recipe = item.Options ?? options;
+            var result = BacktestStudy.Run(item.Table, recipe, log);
             var metrics = BacktestStudy.Metrics(result);
             metrics["note"] = item.Note;
+            metrics["calendar"] = recipe.Calendar.ToString();
+            metrics["differenced"] = recipe.Differenced;
             string folder = Path.Combine(outputDirectory, item.Name);
             Directory.CreateDirectory(folder);
             ResultFiles.WriteJson(Path.Combine(folder, "metrics.json"), metrics.DeepClone());
@@ -51,7 +55,8 @@ public static class BacktestReport
             var table = BacktestStudy.Table(result);
             log.WriteLine(table);
             log.WriteLine(Verdict(item.Name, metrics));
-            markdown.AppendLine($"## {item.Name}").AppendLine().AppendLine(item.Note).AppendLine().AppendLine(table.ToString()).AppendLine(Verdict(item.Name, metrics)).AppendLine();
+            string how = $"Calendar columns: {recipe.Calendar}; the networks learn {(recipe.Differenced ? "the first differences of the target" : "the change from the last level")}.";
+            markdown.AppendLine($"## {item.Name}").AppendLine().AppendLine($"{item.Note}. {how}").AppendLine().AppendLine(table.ToString()).AppendLine(Verdict(item.Name, metrics)).AppendLine();
             datasets[item.Name] = metrics;
         }
         var combined = new JsonObject();
