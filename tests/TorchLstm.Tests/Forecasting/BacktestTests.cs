@@ -6,14 +6,7 @@ namespace TorchLstm.Tests.Forecasting;
 
 public class BacktestTests
 {
-    // y(t) = t², daily from 2020-01-01, with a second column 2·t that a forecaster may read.
-    private static TimeSeriesTable Squares(int rows)
-    {
-        var values = new float[rows * 2];
-        for (int t = 0; t < rows; t++) (values[2 * t], values[2 * t + 1]) = (t * t, 2 * t);
-        var dates = Enumerable.Range(0, rows).Select(i => new DateTime(2020, 1, 1).AddDays(i)).ToArray();
-        return TimeSeriesTable.FromTensor(torch.tensor(values, [rows, 2]), ["y", "x"], 0, dates);
-    }
+    private static TimeSeriesTable Squares(int rows) => TestSeries.Squares(rows);
 
     /// <summary>Records what each fit saw and forecasts last value + seed (so runs of different seeds differ by their seed).</summary>
     private sealed class RecordingTrainer

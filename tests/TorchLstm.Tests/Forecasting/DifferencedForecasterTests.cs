@@ -6,14 +6,7 @@ namespace TorchLstm.Tests.Forecasting;
 
 public class DifferencedForecasterTests
 {
-    // y(t) = t², with a second column 10 + t.
-    private static TimeSeriesTable Squares(int rows)
-    {
-        var values = new float[rows * 2];
-        for (int t = 0; t < rows; t++) (values[2 * t], values[2 * t + 1]) = (t * t, 10 + t);
-        var dates = Enumerable.Range(0, rows).Select(i => new DateTime(2020, 1, 1).AddMonths(i)).ToArray();
-        return TimeSeriesTable.FromTensor(torch.tensor(values, [rows, 2]), ["y", "x"], 0, dates);
-    }
+    private static TimeSeriesTable Squares(int rows) => TestSeries.Squares(rows, monthly: true);
 
     private sealed class ShiftedQuantiles(double width) : IProbabilisticForecaster
     {
