@@ -2,7 +2,8 @@
 #:property PublishAot=false
 // The main job: forecast a column of a CSV (by default the bundled Seattle weather's next-day
 // temp_max) with a stacked LSTM trained under early stopping and LR-on-plateau, and report it
-// against the persistence baseline.
+// against every baseline (persistence, seasonal naive, drift, climatology, ridge autoregression on the
+// same windows) with the Diebold–Mariano test against the best of them.
 //   dotnet run experiments/forecast.cs -- [--csv FILE] [--target COL] [--features A,B] [--lookback 30]
 //       [--horizon 1] [--epochs 100] [--batch-size 32] [--lr 0.001] [--hidden 64,32] [--dropout 0]
 //       [--patience 10] [--predict-level] [--seed 42] [--out DIR] [--checkpoint-dir DIR [--resume]]
@@ -16,6 +17,7 @@
 // command plus --resume continues from the last complete checkpoint and ends with bit-identical weights
 // (compare weights_sha256 in metrics.json).
 using System.Globalization;
+using System.Text.Json.Nodes;
 using TorchLstm.Cli;
 using TorchLstm.Data;
 using TorchLstm.Experiments;
@@ -62,9 +64,26 @@ return ExperimentHost.Run(args, cli =>
     using var result = ForecastExperiment.Run(options);
     result.WriteArtifacts(output);
 
-    var table = new MarkdownTable(["model", "test RMSE", "test MAE"], precision: 3)
-        .AddRow(result.Model.GetType().Name + (options.PredictChange ? " (predicts the change)" : ""), result.Rmse, result.Mae)
-        .AddRow("persistence (tomorrow = today)", result.BaselineRmse, result.BaselineMae);
+    // The network against every baseline on the same test windows, each tested against the best baseline.
+    using var series = ForecastExperiment.LoadTable(options);
+    var (comparison, best) = BaselineReport.Compare(result, series);
+    var table = new MarkdownTable(["model", "test RMSE", "MAE", "sMAPE %", "MASE", $"DM vs {best}", "p"], precision: 3);
+    var metrics = result.MetricsJson();
+    var baselines = new JsonObject();
+    for (int r = 0; r < comparison.Rows.Count; r++)
+    {
+        string name = (string)comparison.Columns["model"][r];
+        double Value(string column) => (double)comparison.Columns[column][r]!;
+        table.AddRow(name + (r == 0 && options.PredictChange ? " (predicts the change)" : "") + (name == best ? " (best baseline)" : ""),
+            Value("rmse"), Value("mae"), Value("smape"), Value("mase"),
+            double.IsNaN(Value("dm_statistic")) ? "" : Value("dm_statistic"), double.IsNaN(Value("dm_pvalue")) ? "" : Value("dm_pvalue"));
+        if (r > 0) baselines[name] = Math.Round(Value("rmse"), 6);
+        if (r == 0) metrics["dm_pvalue_vs_best_baseline"] = Math.Round(Value("dm_pvalue"), 6);
+    }
+    metrics["best_baseline"] = best;
+    metrics["best_baseline_rmse"] = baselines[best]!.DeepClone();
+    metrics["baselines_rmse"] = baselines;
+    ResultFiles.WriteJson(Path.Combine(output, "metrics.json"), metrics);
     Console.WriteLine();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{result.Data.TargetColumn}, {result.Truth.GetLength(0)} test windows, {result.History.Count} epochs (best {result.History.BestEpoch}), {result.TrainSeconds:F1} s"));
@@ -74,6 +93,7 @@ return ExperimentHost.Run(args, cli =>
         foreach (double nominal in PredictionIntervals.ReportedIntervals.Where(n => PredictionIntervals.HasInterval(levels, n)))
             Console.WriteLine(PredictionIntervals.Coverage(result.PredictedQuantiles!, levels, result.Truth, nominal));
     }
+    Console.WriteLine("One split and one seed; experiments/backtest.cs repeats the comparison over rolling folds and seeds.");
     if (result.History.ResumedFrom is { } resumed) Console.WriteLine($"resumed from {resumed}");
     Console.WriteLine($"weights sha256 {result.MetricsJson()["weights_sha256"]}");
     Console.WriteLine($"wrote metrics.json, history.csv, loss.png, predictions.png, model.pt, scaler.json to {output}");

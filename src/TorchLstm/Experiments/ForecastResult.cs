@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Data.Analysis;
 using TorchLstm.Data;
 using TorchLstm.Models;
 using TorchLstm.Reporting;
@@ -195,6 +196,30 @@ public sealed class ForecastResult : IDisposable
             Plots.Predictions(path, Enumerable.Range(0, stamps.GetLength(0)).Select(i => stamps[i, 0]).ToArray(), truth, predicted, baselines, options);
         else
             Plots.Predictions(path, truth, predicted, baselines, options: options);
+    }
+
+    /// <summary>
+    /// The test forecasts as a frame, one row per test window and horizon step: <c>date</c> (the forecast value's timestamp; a
+    /// <c>window</c> index instead when the data had no dates), <c>step</c> (1-based), <c>actual</c>, <c>predicted</c> and
+    /// <c>persistence</c>, all on the original scale.
+    /// </summary>
+    public DataFrame TestPredictions()
+    {
+        int windows = Truth.GetLength(0), steps = Truth.GetLength(1);
+        var step = new Int32DataFrameColumn("step");
+        var (actual, predicted, persistence) = (new DoubleDataFrameColumn("actual"), new DoubleDataFrameColumn("predicted"), new DoubleDataFrameColumn("persistence"));
+        DataFrameColumn key = Timestamps is null ? new Int32DataFrameColumn("window") : new PrimitiveDataFrameColumn<DateTime>("date");
+        for (int w = 0; w < windows; w++)
+            for (int h = 0; h < steps; h++)
+            {
+                if (key is PrimitiveDataFrameColumn<DateTime> dates) dates.Append(Timestamps![w, h]);
+                else ((Int32DataFrameColumn)key).Append(w);
+                step.Append(h + 1);
+                actual.Append(Truth[w, h]);
+                predicted.Append(Predicted[w, h]);
+                persistence.Append(Persistence[w, h]);
+            }
+        return new DataFrame(key, step, actual, predicted, persistence);
     }
 
     /// <summary>Disposes the model and the prepared data.</summary>

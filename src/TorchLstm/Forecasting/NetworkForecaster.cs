@@ -11,9 +11,11 @@ namespace TorchLstm.Forecasting;
 /// network's lookback, scaled with the scaler fitted on the training rows, run through the network in
 /// eval mode, and its outputs mapped back to the target's original scale.
 /// </summary>
-/// <remarks>The network and scaler stay owned by the caller.</remarks>
-public sealed class NetworkForecaster : IForecaster
+/// <remarks>The network and scaler stay owned by the caller, except for a forecaster a backtest's
+/// <see cref="ForecasterTrainer.Network"/> made, which owns what it was trained with and frees it when disposed.</remarks>
+public sealed class NetworkForecaster : IForecaster, IDisposable
 {
+    private IDisposable[] owned = [];
     private readonly Func<Tensor, Tensor> run;
     private readonly ScalarType dtype;
     private readonly Scaler? scaler;
@@ -128,6 +130,20 @@ public sealed class NetworkForecaster : IForecaster
         var forecasts = new double[windows.Count, Horizon];
         Buffer.BlockCopy(flat, 0, forecasts, 0, flat.Length * sizeof(double));
         return forecasts;
+    }
+
+    /// <summary>Frees what this forecaster owns (nothing unless a backtest trained it).</summary>
+    public void Dispose()
+    {
+        foreach (var resource in owned) resource.Dispose();
+        owned = [];
+    }
+
+    /// <summary>Makes this forecaster free <paramref name="resources"/> when it is disposed.</summary>
+    internal NetworkForecaster Owning(params IDisposable[] resources)
+    {
+        owned = [.. owned, .. resources];
+        return this;
     }
 
     private static ScalarType DtypeOf(nn.Module<Tensor, Tensor> model)
