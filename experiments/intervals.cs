@@ -4,12 +4,16 @@
 // point forecast plus the pinball loss on the 2.5, 10, 50, 90 and 97.5 % quantiles) on the bundled Seattle
 // temp_max, and the empirical coverage of its 80 % and 95 % intervals on the test block — raw, conformalized on
 // the validation windows, and as empirical residual quantiles around the point output and around persistence.
-//   dotnet run experiments/intervals.cs -- [--seeds 42,43,44] [--epochs 100] [--out DIR]
+// --backtest measures the same over the rolling-origin folds of experiments/backtest.cs's weather recipe (8 folds,
+// refit every 2, day-of-year columns, LSTM [32]) instead of the single test block.
+//   dotnet run experiments/intervals.cs -- [--seeds 42,43,44] [--epochs 100] [--out DIR] [--backtest]
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TorchLstm.Cli;
+using TorchLstm.Data;
+using TorchLstm.Models;
 using TorchLstm.Experiments;
 using TorchLstm.Forecasting;
 using TorchLstm.Training;
@@ -20,9 +24,11 @@ return ExperimentHost.Run(args, cli =>
     var seeds = cli.IntList("seeds", [42, 43, 44]);
     int epochs = cli.Int("epochs", defaults.Training.Epochs, min: 1);
     string output = cli.String("out", Path.Combine("experiments", "results", "intervals"));
+    bool backtest = cli.Flag("backtest");
     cli.RejectUnknown();
 
     double[] levels = [0.025, 0.1, 0.5, 0.9, 0.975];
+    if (backtest) return Backtested(seeds, levels, output);
     var pointRmse = new List<double>();
     var rows = new List<(int Seed, string Method, IntervalCoverage C80, IntervalCoverage C95, double Rmse)>();
     foreach (int seed in seeds)
@@ -117,6 +123,44 @@ return ExperimentHost.Run(args, cli =>
     File.WriteAllText(Path.Combine(output, "metrics.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
     return 0;
 });
+
+static int Backtested(int[] seeds, double[] levels, string output)
+{
+    var study = new BacktestStudyOptions { Seeds = seeds };
+    using var weather = TimeSeriesTable.FromDataFrame(BundledDatasets.SeattleWeather(), "temp_max", dateColumn: "date");
+    using var table = weather.WithCalendar(CalendarFeatures.DayOfYear);
+    int lookback = 30;
+    var network = BacktestStudy.NetworkOptions(RecurrentCell.Lstm, lookback, study) with { Quantiles = levels };
+    var result = Backtest.Run(table,
+        [
+            IntervalStudy.EmpiricalPersistence(levels, lookback),
+            IntervalStudy.QuantileNetwork(network, "lstm_quantiles"),
+            IntervalStudy.QuantileNetwork(network, "lstm_quantiles_conformal", conformalize: true),
+        ],
+        1, new BacktestOptions { Folds = study.Folds, Seeds = study.Seeds, RefitEvery = study.RefitEvery, EvaluationFraction = study.EvaluationFraction },
+        Console.Out);
+    var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture,
+        $"Backtest of the weather (temp_max, {result.Folds.Count} folds, {result.Actual.GetLength(0)} windows, seeds {string.Join(", ", seeds)}):\n\n"));
+    var table80 = new StringBuilder("| model | coverage 80 % | coverage 95 % | per seed 80 % | per seed 95 % | RMSE |\n| --- | ---: | ---: | --- | --- | ---: |\n");
+    var json = new JsonObject();
+    foreach (var model in result.Runs.Select(r => r.Model).Distinct())
+    {
+        var runs = result.Runs.Where(r => r.Model == model).ToList();
+        var c80 = runs.Select(r => BacktestResult.Coverage(r, result.Actual, 0.8)).ToList();
+        var c95 = runs.Select(r => BacktestResult.Coverage(r, result.Actual, 0.95)).ToList();
+        double rmse = runs.Average(r => ForecastMetrics.Evaluate(ForecastMetrics.Flatten(r.Forecasts), ForecastMetrics.Flatten(result.Actual)).Rmse);
+        table80.Append(string.Create(CultureInfo.InvariantCulture,
+            $"| {model} | {c80.Average() * 100:F1} % | {c95.Average() * 100:F1} % | {string.Join(", ", c80.Select(c => (c * 100).ToString("F1", CultureInfo.InvariantCulture)))} | {string.Join(", ", c95.Select(c => (c * 100).ToString("F1", CultureInfo.InvariantCulture)))} | {rmse:F3} |\n"));
+        json[model] = new JsonObject { ["coverage_80"] = c80.Average(), ["coverage_95"] = c95.Average(), ["rmse"] = rmse };
+    }
+    text.Append(table80);
+    Console.WriteLine();
+    Console.WriteLine(text);
+    Directory.CreateDirectory(output);
+    File.WriteAllText(Path.Combine(output, "backtest.md"), text.ToString());
+    File.WriteAllText(Path.Combine(output, "backtest.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+    return 0;
+}
 
 static double[,] ToMatrix(TorchSharp.torch.Tensor values)
 {

@@ -15,9 +15,9 @@ namespace TorchLstm.Forecasting;
 /// <remarks>
 /// Quantile outputs are trained separately and can cross; <see cref="PredictQuantiles"/> sorts each step's
 /// values (monotone rearrangement), so an interval's width is never negative. The network and scaler stay
-/// owned by the caller.
+/// owned by the caller, except for a forecaster a backtest trained, which frees them when disposed.
 /// </remarks>
-public sealed class QuantileNetworkForecaster : IProbabilisticForecaster
+public sealed class QuantileNetworkForecaster : IProbabilisticForecaster, IDisposable
 {
     private readonly NetworkForecaster raw;
     private readonly double[] levels;
@@ -98,6 +98,16 @@ public sealed class QuantileNetworkForecaster : IProbabilisticForecaster
     /// <summary>Point forecasts and quantiles of the same windows from one run of the network.</summary>
     /// <exception cref="ArgumentException">The windows are shorter than <see cref="Lookback"/> or have another feature count.</exception>
     public (double[,] Point, double[,,] Quantiles) PredictBoth(ForecastWindows windows) => Run(windows);
+
+    /// <summary>Frees what this forecaster owns (nothing unless a backtest trained it).</summary>
+    public void Dispose() => raw.Dispose();
+
+    /// <summary>Makes this forecaster free <paramref name="resources"/> when it is disposed.</summary>
+    internal QuantileNetworkForecaster Owning(params IDisposable[] resources)
+    {
+        raw.Owning(resources);
+        return this;
+    }
 
     private (double[,] Point, double[,,] Quantiles) Run(ForecastWindows windows)
     {
