@@ -55,7 +55,7 @@ public static class BaselineReport
         var data = result.Data;
         var testSet = data.Test ?? throw new ArgumentException("the report compares on the test windows; the result has none", nameof(result));
         var baselines = Fit(data, table);
-        var network = NetworkForecaster.FromResult(result);
+        IForecaster network = result.Quantiles is null ? NetworkForecaster.FromResult(result) : QuantileNetworkForecaster.FromResult(result);
         using var test = ForecastWindows.FromData(data, testSet);
         using var training = table.Slice(0, data.Split.TrainCount);
         double scale = ForecastMetrics.NaiveScale(training);

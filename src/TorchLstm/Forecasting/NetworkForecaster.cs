@@ -103,9 +103,12 @@ public sealed class NetworkForecaster : IForecaster, IDisposable
     /// <summary>The trained forecaster of a finished experiment (its residual wrapper included), with its scaler and window.</summary>
     /// <param name="result">The experiment's result; it keeps owning the model.</param>
     /// <param name="name">Name in reports; the cell's name (e.g. <c>lstm</c>) by default.</param>
+    /// <exception cref="ArgumentException">The network was trained with quantile outputs (use <see cref="QuantileNetworkForecaster.FromResult"/>).</exception>
     public static NetworkForecaster FromResult(ForecastResult result, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(result);
+        if (result.Quantiles is not null)
+            throw new ArgumentException("the experiment trained quantile outputs beside the point forecast; read it with QuantileNetworkForecaster.FromResult", nameof(result));
         var data = result.Data;
         return FromScaled(result.Forecaster, data.Scaler, data.TargetIndex, data.Options.Lookback, data.Options.Horizon,
             name ?? result.Model.Cell.ToString().ToLowerInvariant());

@@ -24,8 +24,8 @@ public sealed class NoisySineQuantileNetwork : IDisposable
             double noise = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
             Series[t] = Math.Sin(2 * Math.PI * t / 25) + NoiseStd * noise;
         }
-        using var table = TimeSeriesTable.FromTensor(torch.tensor(Series, torch.ScalarType.Float32));
-        var data = ForecastData.Prepare(table, new ForecastDataOptions { Lookback = Lookback });
+        Table = TimeSeriesTable.FromTensor(torch.tensor(Series, torch.ScalarType.Float32));
+        var data = ForecastData.Prepare(Table, new ForecastDataOptions { Lookback = Lookback });
         var options = new ForecastExperimentOptions
         {
             Quantiles = Levels,
@@ -39,9 +39,15 @@ public sealed class NoisySineQuantileNetwork : IDisposable
 
     public double[] Series { get; }
 
+    public TimeSeriesTable Table { get; }
+
     public ForecastResult Result { get; }
 
-    public void Dispose() => Result.Dispose();
+    public void Dispose()
+    {
+        Result.Dispose();
+        Table.Dispose();
+    }
 }
 
 public class QuantileNetworkTests(NoisySineQuantileNetwork fixture, ITestOutputHelper output) : IClassFixture<NoisySineQuantileNetwork>
@@ -84,6 +90,16 @@ public class QuantileNetworkTests(NoisySineQuantileNetwork fixture, ITestOutputH
                 if (q > 0) Assert.True(quantiles[i, 0, q] >= quantiles[i, 0, q - 1]);
             }
         }
+    }
+
+    [Fact]
+    public void The_baseline_report_compares_the_quantile_networks_point_forecast_and_the_point_reader_refuses_it()
+    {
+        var (table, _) = BaselineReport.Compare(fixture.Result, fixture.Table);
+        Assert.Equal("lstm", table["model"][0]);
+        Assert.Equal(fixture.Result.Rmse, (double)table["rmse"][0]!, 9);
+        var error = Assert.Throws<ArgumentException>(() => NetworkForecaster.FromResult(fixture.Result));
+        Assert.Contains("QuantileNetworkForecaster.FromResult", error.Message);
     }
 
     [Fact]
