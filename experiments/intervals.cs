@@ -5,7 +5,7 @@
 // temp_max, and the empirical coverage of its 80 % and 95 % intervals on the test block — raw, conformalized on
 // the validation windows, and as empirical residual quantiles around the point output and around persistence.
 // --backtest measures the same over the rolling-origin folds of experiments/backtest.cs's weather recipe (8 folds,
-// refit every 2, day-of-year columns, LSTM [32]) instead of the single test block.
+// refit every 2, day-of-year columns, the study's LSTM and budget) instead of the single test block.
 //   dotnet run experiments/intervals.cs -- [--seeds 42,43,44] [--epochs 100] [--out DIR] [--backtest]
 using System.Globalization;
 using System.Text;
