@@ -80,6 +80,7 @@ public static class BacktestStudy
             Cell = cell,
             HiddenSizes = options.HiddenSizes,
             Data = defaults.Data with { Lookback = lookback, Horizon = options.Horizon, TestFraction = 0 },
+            Quantiles = options.Quantiles,
             EarlyStoppingPatience = options.Patience,
             ReduceLrPatience = Math.Max(1, options.Patience / 2),
             Training = defaults.Training with { Epochs = options.Epochs, LearningRate = options.LearningRate ?? defaults.Training.LearningRate },

@@ -49,8 +49,11 @@ public sealed record BacktestStudyOptions
     /// <summary>Whether to add an ensemble over seeds of every network (the mean of its runs' forecasts).</summary>
     public bool Ensembles { get; init; } = true;
 
-    /// <summary>Whether the networks also learn the quantiles of <see cref="Quantiles"/> (for interval coverage).</summary>
-    public IReadOnlyList<double>? Quantiles { get; init; }
+    /// <summary>
+    /// Quantiles the networks learn beside their point forecast (<see cref="ForecastExperimentOptions.Quantiles"/>), for the
+    /// coverage of their 80 % and 95 % intervals; null for point forecasts only.
+    /// </summary>
+    public IReadOnlyList<double>? Quantiles { get; init; } = [0.025, 0.1, 0.5, 0.9, 0.975];
 
     /// <summary>Calendar columns added to the inputs of every model before the backtest (none by default).</summary>
     public CalendarFeatures Calendar { get; init; } = CalendarFeatures.None;

@@ -38,7 +38,9 @@ public class NetworkBacktestTests
         // A pure sine is linear in its last two values, so ridge (or climatology) is the best baseline, nearly exact.
         Assert.True((double)metrics["best_baseline_rmse"]! < 0.05, metrics.ToJsonString());
         Assert.NotNull(metrics["dm_pvalue"]);
-        Assert.Null(metrics["coverage_80"]);
+        // The networks learn the 2.5/10/50/90/97.5 % quantiles too: the coverage of their intervals is measured.
+        Assert.InRange((double)metrics["coverage_80"]!, 0, 1);
+        Assert.True((double)metrics["coverage_95"]! >= (double)metrics["coverage_80"]!);
         Assert.Equal(2, (int)metrics["seeds"]!);
         // 2 folds of 24 windows end at row 239, so the first origin is row 192: January 2016.
         Assert.Equal("2016-01-01", (string?)metrics["first_origin"]);
@@ -70,16 +72,20 @@ public class NetworkBacktestTests
         }
     }
 
-    [Fact]
-    public void A_network_trainer_frees_its_model_when_the_backtest_is_done()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_network_trainer_frees_its_model_when_the_backtest_is_done(bool quantiles)
     {
         using var table = Sine(120);
-        var options = BacktestStudy.NetworkOptions(RecurrentCell.Gru, 12, Tiny with { Epochs = 1 });
-        var trainer = ForecasterTrainer.Network(options);
-        var forecaster = Assert.IsType<NetworkForecaster>(trainer.Fit(table, seed: 3));
+        var study = Tiny with { Epochs = 1, Quantiles = quantiles ? [0.1, 0.9] : null };
+        var trainer = ForecasterTrainer.Network(BacktestStudy.NetworkOptions(RecurrentCell.Gru, 12, study));
+        var forecaster = trainer.Fit(table, seed: 3);
+        Assert.Equal(quantiles, forecaster is QuantileNetworkForecaster);
+        Assert.Equal(!quantiles, forecaster is NetworkForecaster);
         using var windows = new ForecastWindows(table.Values.narrow(0, 0, 12).unsqueeze(0).clone(), 0);
         Assert.Single(forecaster.Predict(windows));
-        forecaster.Dispose();
+        ((IDisposable)forecaster).Dispose();
         Assert.ThrowsAny<Exception>(() => forecaster.Predict(windows));
     }
 }

@@ -83,14 +83,8 @@ public sealed class BacktestResult
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(actual);
-        if (run.Quantiles is null || run.QuantileLevels is null) return double.NaN;
-        int lower = IndexOfLevel(run.QuantileLevels, (1 - nominal) / 2), upper = IndexOfLevel(run.QuantileLevels, (1 + nominal) / 2);
-        if (lower < 0 || upper < 0) return double.NaN;
-        int inside = 0, total = 0;
-        for (int w = 0; w < actual.GetLength(0); w++)
-            for (int h = 0; h < actual.GetLength(1); h++, total++)
-                if (actual[w, h] >= run.Quantiles[w, h, lower] && actual[w, h] <= run.Quantiles[w, h, upper]) inside++;
-        return total == 0 ? double.NaN : (double)inside / total;
+        if (run.Quantiles is null || run.QuantileLevels is null || !PredictionIntervals.HasInterval(run.QuantileLevels, nominal)) return double.NaN;
+        return PredictionIntervals.Coverage(run.Quantiles, run.QuantileLevels, actual, nominal).Coverage;
     }
 
     /// <summary>
@@ -224,13 +218,6 @@ public sealed class BacktestResult
     {
         var values = runs.Select(r => Coverage(r, Actual, nominal)).ToList();
         return values.Any(double.IsNaN) ? double.NaN : values.Average();
-    }
-
-    private static int IndexOfLevel(IReadOnlyList<double> levels, double level)
-    {
-        for (int i = 0; i < levels.Count; i++)
-            if (Math.Abs(levels[i] - level) < 1e-9) return i;
-        return -1;
     }
 
     private static double[] LastStep(double[,] values) =>

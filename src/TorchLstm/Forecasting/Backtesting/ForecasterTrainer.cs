@@ -83,7 +83,9 @@ public sealed class ForecasterTrainer
     /// <summary>
     /// A network trained as <see cref="ForecastExperiment"/> trains it (the options' model, windows, scaling, early stopping
     /// on the last <see cref="ForecastDataOptions.ValidationFraction"/> of the fold's training rows), with the run's seed.
-    /// The options' test fraction is ignored: the fold's evaluation windows are the test.
+    /// The options' test fraction is ignored: the fold's evaluation windows are the test. With
+    /// <see cref="ForecastExperimentOptions.Quantiles"/> the fitted forecaster is a <see cref="QuantileNetworkForecaster"/>, so
+    /// the backtest measures its interval coverage too.
     /// </summary>
     /// <param name="options">Model and training; <see cref="ForecastExperimentOptions.CsvPath"/> and the column names are not used.</param>
     /// <param name="name">Name in reports; the cell's name (<c>lstm</c>, <c>gru</c>, <c>rnn</c>) by default.</param>
@@ -101,8 +103,10 @@ public sealed class ForecasterTrainer
             try
             {
                 var trained = ForecastExperiment.Train(data, history.FeatureCount, seeded, log ?? TextWriter.Null);
-                return NetworkForecaster.FromScaled(trained.Forecaster, data.Scaler, data.TargetIndex, seeded.Data.Lookback, seeded.Data.Horizon, reportName)
-                    .Owning(trained.Forecaster, data);
+                int lookback = seeded.Data.Lookback, horizon = seeded.Data.Horizon;
+                return seeded.Quantiles is { } quantiles
+                    ? QuantileNetworkForecaster.FromScaled(trained.Forecaster, data.Scaler, data.TargetIndex, lookback, horizon, quantiles, reportName).Owning(trained.Forecaster, data)
+                    : NetworkForecaster.FromScaled(trained.Forecaster, data.Scaler, data.TargetIndex, lookback, horizon, reportName).Owning(trained.Forecaster, data);
             }
             catch
             {
