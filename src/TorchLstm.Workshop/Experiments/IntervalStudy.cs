@@ -19,6 +19,8 @@ public static class IntervalStudy
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Quantiles is null) throw new ArgumentException("the options need Quantiles", nameof(options));
+        // Raw quantiles are what every backtested network with quantiles gives; only the correction needs the fold's validation windows.
+        if (!conformalize) return ForecasterTrainer.Network(options, name);
         return new ForecasterTrainer(name, (history, seed) =>
         {
             var seeded = options with { Data = options.Data with { TestFraction = 0 }, Training = options.Training with { Seed = seed } };
@@ -28,7 +30,7 @@ public static class IntervalStudy
                 var trained = ForecastExperiment.Train(data, history.FeatureCount, seeded, TextWriter.Null);
                 var network = QuantileNetworkForecaster.FromScaled(trained.Forecaster, data.Scaler, data.TargetIndex,
                     seeded.Data.Lookback, seeded.Data.Horizon, options.Quantiles, name).Owning(trained.Forecaster, data);
-                if (!conformalize || data.Validation is null) return network;
+                if (data.Validation is null) return network;
                 using var windows = ForecastWindows.FromData(data, data.Validation);
                 using var targets = data.OriginalTargets(data.Validation);
                 return new OwningIntervals(EmpiricalIntervals.Conformalize(network, windows, ToMatrix(targets)), network);
