@@ -35,6 +35,7 @@ internal sealed class FusedLstmLayer : autograd.MultiTensorFunction<FusedLstmLay
     private static readonly Scalar Four = 4.0.ToScalar();
     private static readonly Scalar MinusTwo = (-2.0).ToScalar();
     private static readonly Scalar Half = 0.5.ToScalar();
+    private static readonly Scalar MinusOne = (-1.0).ToScalar();
 
     /// <inheritdoc/>
     public override string Name => "ScratchLstmLayerBackward";
@@ -132,12 +133,12 @@ internal sealed class FusedLstmLayer : autograd.MultiTensorFunction<FusedLstmLay
             Tensor q = allDoubleCells.sigmoid();
             Tensor gateValues = gates.view(steps, x.shape[1], 4, hidden);     // o, i, f, s
             Tensor local = torch.empty([steps, x.shape[1], 6, hidden], x.dtype, x.device);
-            local.narrow(2, 0, 4).copy_(gateValues).sub_(gateValues.square());   // σ(1 − σ) of all four gates
+            local.narrow(2, 0, 4).copy_(gateValues).addcmul_(gateValues, gateValues, MinusOne);   // σ(1 − σ) of all four gates
             local.select(2, 0).mul_(q.mul(Two).sub_(LstmCell.One));             // ∂h_t/∂a_o = tanh(c_t) σ'(a_o)
             local.select(2, 1).mul_(gateValues.select(2, 3).mul(Two).sub_(LstmCell.One));   // ∂c_t/∂a_i = g_t σ'(a_i)
             local.select(2, 2).mul_(Previous(allDoubleCells, c0 * Two, reverse)).mul_(Half); // ∂c_t/∂a_f = c_{t−1} σ'(a_f)
             local.select(2, 3).mul_(gateValues.select(2, 1)).mul_(Four);       // ∂c_t/∂a_g = i_t (1 − g_t²)
-            local.select(2, 4).copy_(q).sub_(q.square()).mul_(gateValues.select(2, 0)).mul_(Four);   // ∂h_t/∂c_t = o_t (1 − tanh²c_t)
+            local.select(2, 4).copy_(q).addcmul_(q, q, MinusOne).mul_(gateValues.select(2, 0)).mul_(Four);   // ∂h_t/∂c_t = o_t (1 − tanh²c_t)
             local.select(2, 5).copy_(gateValues.select(2, 2));                  // ∂c_t/∂c_{t−1} = f_t
             saved.AddRange([x, Previous(output, h0, reverse), inputWeights.roll(hidden, 0), hiddenWeights.roll(hidden, 0), local]);
             foreach (Tensor keep in saved) keep.MoveToOuterDisposeScope();
