@@ -119,6 +119,21 @@ public sealed class TimeSeriesTable : IDisposable
         return new TimeSeriesTable(matrix.MoveToOuterDisposeScope(), names.AsReadOnly(), targetIndex, timestamps?.ToArray());
     }
 
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) as a table of their own
+    /// (a copy, with the same columns, target and the matching timestamps), for example a backtest fold's training history.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is empty or reaches outside the table's rows.</exception>
+    public TimeSeriesTable Slice(long start, long length)
+    {
+        if (start < 0 || length < 1 || start + length > Length)
+            throw new ArgumentOutOfRangeException(nameof(length), length,
+                $"rows [{start}, {start + length}) are not a non-empty range inside the table's {Length} rows");
+        var values = Values.narrow(0, start, length).clone();
+        var stamps = Timestamps?.Skip((int)start).Take((int)length).ToArray();
+        return new TimeSeriesTable(values, Columns, TargetIndex, stamps);
+    }
+
     /// <summary>Disposes <see cref="Values"/>.</summary>
     public void Dispose() => Values.Dispose();
 

@@ -55,6 +55,39 @@ public sealed record ForecastExperimentOptions
     /// </summary>
     public bool PredictChange { get; init; } = true;
 
+    /// <summary>
+    /// Quantile levels to forecast next to the point forecast, e.g. [0.025, 0.1, 0.5, 0.9, 0.975] for the 80 % and
+    /// 95 % intervals; null (the default) forecasts points only. With quantiles the network outputs, per horizon
+    /// step, a point forecast and one value per level, and is trained with <see cref="Loss.Quantile"/> (MSE on the
+    /// point plus the pinball loss on the quantiles) in place of <see cref="TrainingOptions.Loss"/>, which must then
+    /// be left at its default (MSE); early stopping and LR-on-plateau then watch the point forecast's validation MAE
+    /// (<c>val_mae</c>) rather than the combined loss. Levels must be finite, strictly between 0 and 1 and strictly increasing.
+    /// </summary>
+    public IReadOnlyList<double>? Quantiles { get; init; }
+
+    /// <summary>Outputs the network has per horizon step: 1, or 1 + the number of <see cref="Quantiles"/>.</summary>
+    internal int OutputsPerStep => 1 + (Quantiles?.Count ?? 0);
+
+    /// <summary>
+    /// The training options with the loss the <see cref="Quantiles"/> call for, after checking the levels.
+    /// </summary>
+    /// <exception cref="ArgumentException">A level is bad, or a custom loss was set next to quantiles.</exception>
+    internal TrainingOptions EffectiveTraining()
+    {
+        if (Quantiles is null) return Training;
+        var loss = Loss.Quantile(QuantileLoss.ValidateLevels(Quantiles, nameof(Quantiles)), withPoint: true);
+        if (Training.Loss is QuantileLoss given)
+        {
+            if (given.WithPoint && given.Quantiles.SequenceEqual(loss.Quantiles)) return Training;
+        }
+        else if (ReferenceEquals(Training.Loss, Loss.Mse))
+        {
+            return Training with { Loss = loss };
+        }
+        throw new ArgumentException(
+            $"Quantiles train with {loss.Name}; Training.Loss must stay at its default (mse) but is {Training.Loss.Name}", nameof(Training));
+    }
+
     /// <summary>Optimiser, loss, batch size, epochs, seed and device.</summary>
     public TrainingOptions Training { get; init; } = new() { Epochs = 100 };
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Data.Analysis;
 using TorchLstm.Data;
 using TorchLstm.Models;
 using TorchLstm.Reporting;
@@ -57,6 +58,15 @@ public sealed class ForecastResult : IDisposable
     /// <summary>Model forecasts on the original scale, [window, horizon step].</summary>
     public double[,] Predicted { get; private set; } = new double[0, 0];
 
+    /// <summary>The quantile levels the network forecasts (<see cref="ForecastExperimentOptions.Quantiles"/>); null for a point-only network.</summary>
+    public IReadOnlyList<double>? Quantiles { get; private set; }
+
+    /// <summary>
+    /// The network's quantile forecasts on the original scale, [window, horizon step, level] in the order of
+    /// <see cref="Quantiles"/>, sorted along the levels; null for a point-only network.
+    /// </summary>
+    public double[,,]? PredictedQuantiles { get; private set; }
+
     /// <summary>Persistence forecasts on the original scale, [window, horizon step].</summary>
     public double[,] Persistence { get; private set; } = new double[0, 0];
 
@@ -76,7 +86,8 @@ public sealed class ForecastResult : IDisposable
     public double BaselineMae { get; private set; }
 
     internal static ForecastResult Evaluate(
-        StackedRecurrent model, nn.Module<Tensor, Tensor> forecaster, History history, ForecastData data, ModelSummary summary, double trainSeconds)
+        StackedRecurrent model, nn.Module<Tensor, Tensor> forecaster, History history, ForecastData data, ModelSummary summary, double trainSeconds,
+        IReadOnlyList<double>? quantiles = null)
     {
         var result = new ForecastResult(model, forecaster, history, data, summary, trainSeconds);
         var test = data.Test!;
@@ -85,7 +96,17 @@ public sealed class ForecastResult : IDisposable
             var predicted = data.InverseTarget(new ExperimentRunner().Predict(forecaster, test.Inputs));
             var truth = data.OriginalTargets(test);
             var persistence = data.NaivePersistence(test);
-            result.Predicted = ToMatrix(predicted);
+            if (quantiles is null)
+            {
+                result.Predicted = ToMatrix(predicted);
+            }
+            else
+            {
+                using var cpu = predicted.to(float64).cpu().contiguous();
+                (result.Predicted, result.PredictedQuantiles) = Forecasting.QuantileOutputs.Split(
+                    cpu.data<double>().ToArray(), (int)cpu.shape[0], data.Options.Horizon, quantiles.Count);
+                result.Quantiles = [.. quantiles];
+            }
             result.Truth = ToMatrix(truth);
             result.Persistence = ToMatrix(persistence);
         }
@@ -101,9 +122,25 @@ public sealed class ForecastResult : IDisposable
     /// The figures written to <c>metrics.json</c>: <c>rmse</c>, <c>mae</c>, <c>baseline_rmse</c>,
     /// <c>baseline_mae</c>, <c>epochs_run</c>, <c>best_epoch</c>, <c>train_seconds</c>, the setup, and
     /// <c>weights_sha256</c> (<see cref="WeightHash.Sha256"/> of the final weights, equal for runs that
-    /// ended bit-identical, such as a resumed run and an uninterrupted one).
+    /// ended bit-identical, such as a resumed run and an uninterrupted one). A network trained with quantiles adds
+    /// <c>quantiles</c> and the test coverage of its 80 % and 95 % intervals (<c>coverage_80</c>, <c>coverage_95</c>)
+    /// when their quantiles are among the levels.
     /// </summary>
-    public JsonObject MetricsJson() => new()
+    public JsonObject MetricsJson()
+    {
+        var json = PointMetricsJson();
+        if (Quantiles is not null && PredictedQuantiles is not null)
+        {
+            json["quantiles"] = new JsonArray([.. Quantiles.Select(q => JsonValue.Create(q))]);
+            foreach (double nominal in Forecasting.PredictionIntervals.ReportedIntervals)
+                if (Forecasting.PredictionIntervals.HasInterval(Quantiles, nominal))
+                    json[string.Create(CultureInfo.InvariantCulture, $"coverage_{nominal * 100:0}")] =
+                        Forecasting.PredictionIntervals.Coverage(PredictedQuantiles, Quantiles, Truth, nominal).Coverage;
+        }
+        return json;
+    }
+
+    private JsonObject PointMetricsJson() => new()
     {
         ["target"] = Data.TargetColumn,
         ["features"] = new JsonArray([.. Data.Columns.Select(c => JsonValue.Create(c))]),
@@ -159,6 +196,30 @@ public sealed class ForecastResult : IDisposable
             Plots.Predictions(path, Enumerable.Range(0, stamps.GetLength(0)).Select(i => stamps[i, 0]).ToArray(), truth, predicted, baselines, options);
         else
             Plots.Predictions(path, truth, predicted, baselines, options: options);
+    }
+
+    /// <summary>
+    /// The test forecasts as a frame, one row per test window and horizon step: <c>date</c> (the forecast value's timestamp; a
+    /// <c>window</c> index instead when the data had no dates), <c>step</c> (1-based), <c>actual</c>, <c>predicted</c> and
+    /// <c>persistence</c>, all on the original scale.
+    /// </summary>
+    public DataFrame TestPredictions()
+    {
+        int windows = Truth.GetLength(0), steps = Truth.GetLength(1);
+        var step = new Int32DataFrameColumn("step");
+        var (actual, predicted, persistence) = (new DoubleDataFrameColumn("actual"), new DoubleDataFrameColumn("predicted"), new DoubleDataFrameColumn("persistence"));
+        DataFrameColumn key = Timestamps is null ? new Int32DataFrameColumn("window") : new PrimitiveDataFrameColumn<DateTime>("date");
+        for (int w = 0; w < windows; w++)
+            for (int h = 0; h < steps; h++)
+            {
+                if (key is PrimitiveDataFrameColumn<DateTime> dates) dates.Append(Timestamps![w, h]);
+                else ((Int32DataFrameColumn)key).Append(w);
+                step.Append(h + 1);
+                actual.Append(Truth[w, h]);
+                predicted.Append(Predicted[w, h]);
+                persistence.Append(Persistence[w, h]);
+            }
+        return new DataFrame(key, step, actual, predicted, persistence);
     }
 
     /// <summary>Disposes the model and the prepared data.</summary>

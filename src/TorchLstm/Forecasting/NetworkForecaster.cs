@@ -11,9 +11,11 @@ namespace TorchLstm.Forecasting;
 /// network's lookback, scaled with the scaler fitted on the training rows, run through the network in
 /// eval mode, and its outputs mapped back to the target's original scale.
 /// </summary>
-/// <remarks>The network and scaler stay owned by the caller.</remarks>
-public sealed class NetworkForecaster : IForecaster
+/// <remarks>The network and scaler stay owned by the caller, except for a forecaster a backtest's
+/// <see cref="ForecasterTrainer.Network"/> made, which owns what it was trained with and frees it when disposed.</remarks>
+public sealed class NetworkForecaster : IForecaster, IDisposable
 {
+    private IDisposable[] owned = [];
     private readonly Func<Tensor, Tensor> run;
     private readonly ScalarType dtype;
     private readonly Scaler? scaler;
@@ -101,9 +103,12 @@ public sealed class NetworkForecaster : IForecaster
     /// <summary>The trained forecaster of a finished experiment (its residual wrapper included), with its scaler and window.</summary>
     /// <param name="result">The experiment's result; it keeps owning the model.</param>
     /// <param name="name">Name in reports; the cell's name (e.g. <c>lstm</c>) by default.</param>
+    /// <exception cref="ArgumentException">The network was trained with quantile outputs (use <see cref="QuantileNetworkForecaster.FromResult"/>).</exception>
     public static NetworkForecaster FromResult(ForecastResult result, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(result);
+        if (result.Quantiles is not null)
+            throw new ArgumentException("the experiment trained quantile outputs beside the point forecast; read it with QuantileNetworkForecaster.FromResult", nameof(result));
         var data = result.Data;
         return FromScaled(result.Forecaster, data.Scaler, data.TargetIndex, data.Options.Lookback, data.Options.Horizon,
             name ?? result.Model.Cell.ToString().ToLowerInvariant());
@@ -128,6 +133,20 @@ public sealed class NetworkForecaster : IForecaster
         var forecasts = new double[windows.Count, Horizon];
         Buffer.BlockCopy(flat, 0, forecasts, 0, flat.Length * sizeof(double));
         return forecasts;
+    }
+
+    /// <summary>Frees what this forecaster owns (nothing unless a backtest trained it).</summary>
+    public void Dispose()
+    {
+        foreach (var resource in owned) resource.Dispose();
+        owned = [];
+    }
+
+    /// <summary>Makes this forecaster free <paramref name="resources"/> when it is disposed.</summary>
+    internal NetworkForecaster Owning(params IDisposable[] resources)
+    {
+        owned = [.. owned, .. resources];
+        return this;
     }
 
     private static ScalarType DtypeOf(nn.Module<Tensor, Tensor> model)

@@ -21,6 +21,9 @@ namespace TorchLstm.Forecasting;
 /// <para>Works for <see cref="StackedLstm"/>, <see cref="StackedGru"/> and <see cref="StackedRnn"/> (one direction,
 /// one output per sequence), alone or inside a <see cref="ResidualForecaster"/>, as <see cref="Experiments.ForecastExperiment"/>
 /// trains them. The model is put in eval mode; dropout does nothing at inference.</para>
+/// <para>A network trained with quantile outputs (<see cref="Experiments.ForecastExperimentOptions.Quantiles"/>) streams
+/// too: give its levels, and every update also yields the quantiles of the next values (<see cref="LastQuantiles"/>);
+/// <see cref="StreamingMonitor"/> turns them into per-point anomaly flags.</para>
 /// </remarks>
 public sealed class StreamingPredictor : IDisposable
 {
@@ -32,6 +35,7 @@ public sealed class StreamingPredictor : IDisposable
     private readonly int targetIndex;
     private readonly ScalarType dtype;
     private readonly Device device;
+    private readonly double[] levels;
     private Tensor?[] hidden;
     private Tensor?[] cells;
 
@@ -41,8 +45,12 @@ public sealed class StreamingPredictor : IDisposable
     /// <param name="scaler">The scaler fitted on the training rows, so that observations and forecasts are on the
     /// original scale; null when the model works on raw values.</param>
     /// <param name="targetIndex">Index of the forecast column among the features (for the scaler).</param>
-    /// <exception cref="ArgumentException">The model is bidirectional, returns sequences, or is not a stacked recurrent forecaster; or the scaler's columns differ from the model's inputs.</exception>
-    public StreamingPredictor(nn.Module<Tensor, Tensor> forecaster, Scaler? scaler = null, int targetIndex = 0)
+    /// <param name="quantiles">The quantile levels of a network trained with quantile outputs (a point forecast and one
+    /// output per level for every horizon step); null for a point forecaster.</param>
+    /// <exception cref="ArgumentException">The model is bidirectional, returns sequences, or is not a stacked recurrent forecaster;
+    /// the scaler's columns differ from the model's inputs; a quantile level is bad; or the model's output size is not a
+    /// multiple of 1 + the number of levels.</exception>
+    public StreamingPredictor(nn.Module<Tensor, Tensor> forecaster, Scaler? scaler = null, int targetIndex = 0, IReadOnlyList<double>? quantiles = null)
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         (network, residualTarget) = forecaster switch
@@ -60,6 +68,10 @@ public sealed class StreamingPredictor : IDisposable
         if (targetIndex < 0 || targetIndex >= network.InputSize)
             throw new ArgumentOutOfRangeException(nameof(targetIndex), targetIndex, $"the model reads {network.InputSize} features; the target index must be in [0, {network.InputSize - 1}]");
 
+        levels = quantiles is null ? [] : Training.QuantileLoss.ValidateLevels(quantiles, nameof(quantiles));
+        if (network.OutputSize % (levels.Length + 1) != 0)
+            throw new ArgumentException(
+                $"the model outputs {network.OutputSize} values per forecast, which is not a point and {levels.Length} quantiles for each of a whole number of horizon steps", nameof(quantiles));
         var children = network.named_modules().ToDictionary(m => m.name, m => m.module);
         layers = Enumerable.Range(0, network.NumLayers).Select(k => children[$"layers.{k}"]).ToArray();
         head = (nn.Module<Tensor, Tensor>)children["head"];
@@ -73,19 +85,48 @@ public sealed class StreamingPredictor : IDisposable
         cells = new Tensor?[layers.Length];
     }
 
+    /// <summary>
+    /// A predictor for the trained network of an experiment (its residual wrapper, scaler, target and quantile
+    /// levels included), starting from a zero state.
+    /// </summary>
+    /// <param name="result">The experiment's result; it keeps owning the model.</param>
+    /// <exception cref="ArgumentException">The network is bidirectional.</exception>
+    public static StreamingPredictor FromResult(Experiments.ForecastResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new StreamingPredictor(result.Forecaster, result.Data.Scaler, result.Data.TargetIndex, result.Quantiles);
+    }
+
     /// <summary>Observations seen since the start (or the restored state's).</summary>
     public long Steps { get; private set; }
 
     /// <summary>Features per observation.</summary>
     public int FeatureCount => network.InputSize;
 
-    /// <summary>Values per forecast (the model's horizon).</summary>
-    public int Horizon => network.OutputSize;
+    /// <summary>Index of the forecast column among the features.</summary>
+    public int TargetIndex => targetIndex;
 
-    /// <summary>The forecast after the last observation; null before the first.</summary>
+    /// <summary>Values per forecast (the model's horizon).</summary>
+    public int Horizon => network.OutputSize / (levels.Length + 1);
+
+    /// <summary>The quantile levels of each forecast; empty for a point forecaster.</summary>
+    public IReadOnlyList<double> Quantiles => levels;
+
+    /// <summary>The point forecast after the last observation; null before the first.</summary>
     public double[]? LastForecast { get; private set; }
 
-    /// <summary>Takes one observation (one value per feature, original scale) and returns the forecast of the next <see cref="Horizon"/> target values.</summary>
+    /// <summary>
+    /// The quantiles of the next values after the last observation, [horizon step, level] in the order of
+    /// <see cref="Quantiles"/>, sorted along the levels; null before the first observation and for a point forecaster.
+    /// </summary>
+    public double[,]? LastQuantiles => lastQuantiles is null ? null : Unflatten(lastQuantiles);
+
+    private double[]? lastQuantiles;
+
+    /// <summary>
+    /// Takes one observation (one value per feature, original scale) and returns the point forecast of the next
+    /// <see cref="Horizon"/> target values (their quantiles are in <see cref="LastQuantiles"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The observation has the wrong number of values or a non-finite one.</exception>
     public double[] Update(params double[] observation)
     {
@@ -139,7 +180,18 @@ public sealed class StreamingPredictor : IDisposable
         if (residualTarget is not null) forecast = forecast + lastScaledTarget;
         if (scaler is not null) forecast = scaler.InverseTransformColumn(forecast.to(ScalarType.Float64), targetIndex);
         Steps += observations.shape[0];
-        LastForecast = forecast.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+        var outputs = forecast.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+        if (levels.Length == 0)
+        {
+            LastForecast = outputs;
+        }
+        else
+        {
+            var (point, quantiles) = QuantileOutputs.Split(outputs, 1, Horizon, levels.Length);
+            LastForecast = Enumerable.Range(0, Horizon).Select(h => point[0, h]).ToArray();
+            lastQuantiles = new double[quantiles.Length];
+            Buffer.BlockCopy(quantiles, 0, lastQuantiles, 0, lastQuantiles.Length * sizeof(double));
+        }
         return LastForecast;
     }
 
@@ -148,7 +200,10 @@ public sealed class StreamingPredictor : IDisposable
         Steps,
         hidden.TakeWhile(h => h is not null).Select(h => ToArray(h!)).ToArray(),
         cells.TakeWhile(c => c is not null).Select(c => ToArray(c!)).ToArray(),
-        LastForecast?.ToArray());
+        LastForecast?.ToArray())
+    {
+        LastQuantiles = lastQuantiles?.ToArray(),
+    };
 
     /// <summary>Continues from <paramref name="state"/> (saved from a predictor of the same model).</summary>
     /// <exception cref="ArgumentException">The state's layer count or sizes do not fit this model.</exception>
@@ -163,6 +218,9 @@ public sealed class StreamingPredictor : IDisposable
             throw new ArgumentException(
                 $"the state does not fit this {network.GetType().Name} with hidden sizes [{string.Join(", ", network.HiddenSizes)}]: it has {state.Hidden.Count} hidden and {state.Cells.Count} cell vectors of sizes [{string.Join(", ", state.Hidden.Select(h => h.Length))}]",
                 nameof(state));
+        if (state.LastQuantiles is { } stored && levels.Length > 0 && stored.Length != Horizon * levels.Length)
+            throw new ArgumentException(
+                $"the state holds {stored.Length} quantile values but this predictor forecasts {Horizon} steps × {levels.Length} levels", nameof(state));
         Reset();
         if (!empty)
         {
@@ -174,6 +232,7 @@ public sealed class StreamingPredictor : IDisposable
         }
         Steps = state.Steps;
         LastForecast = state.LastForecast?.ToArray();
+        lastQuantiles = levels.Length == 0 ? null : state.LastQuantiles?.ToArray();
     }
 
     /// <summary>Forgets everything seen: back to a zero state.</summary>
@@ -187,6 +246,7 @@ public sealed class StreamingPredictor : IDisposable
         }
         Steps = 0;
         LastForecast = null;
+        lastQuantiles = null;
     }
 
     /// <summary>Frees the carried state (the model stays the caller's).</summary>
@@ -196,6 +256,13 @@ public sealed class StreamingPredictor : IDisposable
     {
         slot?.Dispose();
         slot = value.detach().clone().DetachFromDisposeScope();
+    }
+
+    private double[,] Unflatten(double[] flat)
+    {
+        var result = new double[Horizon, levels.Length];
+        Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(double));
+        return result;
     }
 
     private static double[] ToArray(Tensor state)

@@ -15,6 +15,12 @@ namespace TorchLstm.Forecasting;
 /// <param name="LastForecast">The forecast after the last observation, on the original scale; null before the first.</param>
 public sealed record StreamingState(long Steps, IReadOnlyList<double[]> Hidden, IReadOnlyList<double[]> Cells, double[]? LastForecast)
 {
+    /// <summary>
+    /// The quantiles after the last observation, [horizon step, level] flattened row by row, for a predictor of a
+    /// quantile network; null otherwise and before the first observation.
+    /// </summary>
+    public double[]? LastQuantiles { get; init; }
+
     private static readonly JsonSerializerOptions JsonOptions = new(StreamingStateJsonContext.Default.Options);
 
     /// <summary>The state as JSON (doubles keep float32 and float64 states exact).</summary>

@@ -5,7 +5,9 @@ namespace TorchLstm.Models;
 
 /// <summary>
 /// Wraps a forecaster so that it learns the change from the last observed value of the target
-/// instead of the value itself: output = model(window) + window[:, −1, target] for every horizon step.
+/// instead of the value itself: output = model(window) + window[:, −1, target] for every output — every horizon
+/// step, and with quantile outputs (a point and one value per level for each step) every one of them, so that
+/// the quantiles are quantiles of the level, not of the change.
 /// </summary>
 /// <remarks>
 /// A freshly initialised head outputs values near zero, so the wrapped model starts out as the
@@ -37,7 +39,7 @@ public sealed class ResidualForecaster : nn.Module<Tensor, Tensor>
     /// <summary>Index of the target among the input features.</summary>
     public int TargetColumn { get; }
 
-    /// <summary>Forecasts (batch, horizon) from windows shaped (batch, window, features).</summary>
+    /// <summary>Forecasts (batch, outputs) from windows shaped (batch, window, features), the last observed target added to every output.</summary>
     /// <exception cref="ArgumentException">The input is not 3-D, lacks the target column, or the model's output is not (batch, horizon).</exception>
     public override Tensor forward(Tensor input)
     {

@@ -7,7 +7,7 @@ namespace TorchLstm.Training;
 /// <summary>
 /// The training objective of <see cref="ExperimentRunner.Fit"/>: the mean loss of a batch of
 /// predictions against their targets, differentiable. Use a built-in (<see cref="Mse"/>,
-/// <see cref="Mae"/>, <see cref="Huber"/>, <see cref="CrossEntropy"/>, or a <see cref="LossKind"/>,
+/// <see cref="Mae"/>, <see cref="Huber"/>, <see cref="CrossEntropy"/>, <see cref="Quantile"/>, or a <see cref="LossKind"/>,
 /// which converts implicitly), wrap a function with <see cref="Create"/> or a torch loss module with
 /// <see cref="FromModule"/>, or derive from this class.
 /// </summary>
@@ -89,6 +89,17 @@ public abstract class Loss
             throw new ArgumentOutOfRangeException(nameof(ignoreIndex), ignoreIndex, $"the ignored class index must be null or 0 or more (got {ignoreIndex})");
         return new CrossEntropyLoss(ignoreIndex);
     }
+
+    /// <summary>
+    /// The pinball (quantile) loss for a network that forecasts <paramref name="quantiles"/> of every horizon
+    /// step, plus the MSE of a point forecast before them when <paramref name="withPoint"/>: predictions
+    /// (N, H·K) against targets (N, H), see <see cref="QuantileLoss"/>. Logs <c>mae</c> of the point outputs.
+    /// </summary>
+    /// <param name="quantiles">Levels strictly between 0 and 1, strictly increasing, e.g. [0.025, 0.1, 0.5, 0.9, 0.975].</param>
+    /// <param name="withPoint">Whether each step's outputs start with a point forecast trained with MSE.</param>
+    /// <exception cref="ArgumentException">A level is out of range, not finite or not above the one before (the message names it).</exception>
+    public static QuantileLoss Quantile(IReadOnlyList<double> quantiles, bool withPoint = true) =>
+        new(QuantileLoss.ValidateLevels(quantiles, nameof(quantiles)), withPoint);
 
     /// <summary>A loss computed by <paramref name="compute"/> (predictions, targets) → mean loss.</summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>

@@ -52,6 +52,42 @@ public class ForecastExperimentTests
     }
 
     [Fact]
+    public void The_baseline_report_puts_the_network_against_every_baseline_and_tests_it_against_the_best()
+    {
+        using var result = ForecastExperiment.Run(Small() with { Training = Small().Training with { Epochs = 1 } }, TextWriter.Null);
+        using var table = ForecastExperiment.LoadTable(Small());
+        var (comparison, best) = TorchLstm.Forecasting.BaselineReport.Compare(result, table);
+
+        var names = Enumerable.Range(0, (int)comparison.Rows.Count).Select(r => (string)comparison.Columns["model"][r]).ToList();
+        // Daily data, window 7: persistence, weekly seasonal naive, drift, daily climatology and ridge, after the network.
+        Assert.Equal(["lstm", "persistence", "seasonal_naive_7", "drift", "climatology_day", "ridge_ar"], names);
+        var rmse = names.ToDictionary(n => n, n => (double)comparison.Columns["rmse"][names.IndexOf(n)]!);
+        Assert.Equal(names.Skip(1).MinBy(n => rmse[n]), best);
+        // The network's RMSE is the experiment's own; persistence's is the experiment's persistence baseline.
+        Assert.Equal(result.Rmse, rmse["lstm"], 4);
+        Assert.Equal(result.BaselineRmse, rmse["persistence"], 4);
+        Assert.True(double.IsNaN((double)comparison.Columns["dm_pvalue"][names.IndexOf(best)]!));
+        Assert.InRange((double)comparison.Columns["dm_pvalue"][0]!, 0, 1);
+    }
+
+    [Fact]
+    public void Test_predictions_come_back_as_a_frame_with_dates_and_steps()
+    {
+        using var result = ForecastExperiment.Run(Small() with { Training = Small().Training with { Epochs = 1 } }, TextWriter.Null);
+        var frame = result.TestPredictions();
+
+        int windows = result.Truth.GetLength(0);
+        Assert.Equal(["date", "step", "actual", "predicted", "persistence"], frame.Columns.Select(c => c.Name));
+        Assert.Equal(2L * windows, frame.Rows.Count);
+        // Row 2w + h is window w, step h + 1; the last row is the last day of the data, 2015-12-31.
+        Assert.Equal(result.Timestamps![1, 1], (DateTime)frame.Columns["date"][3]!);
+        Assert.Equal(2, frame.Columns["step"][3]);
+        Assert.Equal(result.Predicted[1, 1], (double)frame.Columns["predicted"][3]!);
+        Assert.Equal(result.Truth[windows - 1, 1], (double)frame.Columns["actual"][frame.Rows.Count - 1]!);
+        Assert.Equal(new DateTime(2015, 12, 31), (DateTime)frame.Columns["date"][frame.Rows.Count - 1]!);
+    }
+
+    [Fact]
     public void Persistence_baseline_equals_yesterdays_value()
     {
         using var result = ForecastExperiment.Run(Small() with { Training = Small().Training with { Epochs = 1 } }, TextWriter.Null);

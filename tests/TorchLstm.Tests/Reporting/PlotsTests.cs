@@ -100,6 +100,26 @@ public sealed class PlotsTests : IDisposable
     }
 
     [Fact]
+    public void An_interval_band_is_shaded_with_red_flags_outside_it()
+    {
+        var dates = Enumerable.Range(0, Sine.Length).Select(i => new DateTime(2024, 1, 1).AddDays(i)).ToArray();
+        var lower = Sine.Select(v => v - 0.3).ToArray();
+        var upper = Sine.Select(v => v + 0.3).ToArray();
+        var actual = Sine.Select((v, i) => i % 20 == 7 ? v + 1 : v).ToArray();
+        var flags = actual.Select((v, i) => v > upper[i]).ToArray();
+        Plots.IntervalBand(PathFor("band.png"), dates, actual, lower, upper, flags, forecast: Sine, bandName: "95 % interval");
+        Plots.IntervalBand(PathFor("band-clean.png"), dates, Sine, lower, upper);
+
+        var pixels = PngAssert.IsNotBlank(PathFor("band.png"));
+        Assert.True(PngAssert.CountPixels(pixels, IsRed) > 100, "flagged points are not highlighted");
+        Assert.True(PngAssert.CountPixels(pixels, p => p.Blue > p.Red + 20 && p.Blue > 200 && p.Red > 150) > 1000, "the band is not shaded");
+        Assert.Equal(0, PngAssert.CountPixels(PngAssert.IsNotBlank(PathFor("band-clean.png")), IsRed));
+
+        var error = Assert.Throws<ArgumentException>(() => Plots.IntervalBand(PathFor("bad.png"), dates, Sine, lower[..5], upper));
+        Assert.Contains("'lower' has 5 values", error.Message);
+    }
+
+    [Fact]
     public void Writing_replaces_the_file_and_leaves_no_temporary_files()
     {
         string path = PathFor("loss.png");
