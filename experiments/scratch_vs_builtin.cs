@@ -79,10 +79,9 @@ return ExperimentHost.Run(args, cli =>
         Console.WriteLine($"{name} = {summary}");
     }
     var trainTimes = train.ToDictionary(kv => kv.Key, kv => kv.Value.ToList());
-    foreach (var (prefix, builtin, scratch) in new[] { ("", "lstm_builtin", "lstm_scratch"), ("gru_", "gru_builtin", "gru_scratch") }
-        .Concat(includeReference ? [("reference_", "lstm_builtin", "lstm_scratch_reference")] : []))
+    foreach (var (stem, builtin, scratch) in new[] { ("scratch", "lstm_builtin", "lstm_scratch"), ("gru_scratch", "gru_builtin", "gru_scratch") }
+        .Concat(includeReference ? [("reference", "lstm_builtin", "lstm_scratch_reference")] : []))
     {
-        string stem = prefix == "gru_" ? "gru_scratch" : prefix == "reference_" ? "reference" : "scratch";
         Ratio($"{stem}_over_builtin_train", trainTimes, scratch, builtin);
         Ratio($"{stem}_over_builtin_infer", inference, scratch, builtin);
         Ratio($"{stem}_over_builtin_train_cpu", trainCpu, scratch, builtin);
