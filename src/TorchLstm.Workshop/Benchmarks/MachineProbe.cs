@@ -88,6 +88,21 @@ public static class MachineProbe
         return clock.Elapsed.TotalMilliseconds;
     }
 
+    /// <summary>
+    /// Wall-clock and CPU milliseconds of <paramref name="action"/>. The CPU time is the whole process's (all its
+    /// threads, the collector's included), so on a machine shared with other work it counts what this process
+    /// computed and not the time it waited for a core; with one libtorch thread it is the work's own cost.
+    /// </summary>
+    public static (double WallMs, double CpuMs) TimeWallAndCpuMs(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var clock = Stopwatch.StartNew();
+        action();
+        double wall = clock.Elapsed.TotalMilliseconds;
+        return (wall, (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds);
+    }
+
     /// <summary>Microseconds of each of <paramref name="count"/> calls of <paramref name="call"/>, after <paramref name="warmup"/> untimed calls.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1 or <paramref name="warmup"/> below 0.</exception>
     public static double[] LatenciesMicroseconds(Action call, int count, int warmup = 10)
