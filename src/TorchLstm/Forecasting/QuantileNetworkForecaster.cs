@@ -74,6 +74,24 @@ public sealed class QuantileNetworkForecaster : IProbabilisticForecaster, IDispo
         return new(NetworkForecaster.OnOriginalScale(model, lookback, horizon * (levels.Length + 1), name), horizon, levels);
     }
 
+    /// <summary>
+    /// Wraps a TorchScript file of a quantile network on the original scale — a <see cref="Export.ScaledForecaster"/> around one,
+    /// saved with <see cref="Export.TorchScript.Save"/> and read back with <see cref="Export.TorchScript.Load"/> — so that a
+    /// deployed model gives intervals too.
+    /// </summary>
+    /// <param name="module">Maps raw windows to raw outputs (batch, <paramref name="horizon"/> × (1 + quantiles)); put in eval mode.</param>
+    /// <param name="lookback">Rows the network reads.</param>
+    /// <param name="horizon">Steps the network forecasts.</param>
+    /// <param name="quantiles">The levels the network was trained for, in its output order.</param>
+    /// <param name="name">Name in reports.</param>
+    /// <exception cref="ArgumentException">A quantile level is bad (the message names it).</exception>
+    public static QuantileNetworkForecaster OnOriginalScale(jit.ScriptModule<Tensor, Tensor> module, int lookback, int horizon, IReadOnlyList<double> quantiles, string name = "network")
+    {
+        var levels = QuantileLoss.ValidateLevels(quantiles, nameof(quantiles));
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
+        return new(NetworkForecaster.OnOriginalScale(module, lookback, horizon * (levels.Length + 1), name), horizon, levels);
+    }
+
     /// <summary>The trained forecaster of an experiment run with <see cref="ForecastExperimentOptions.Quantiles"/>.</summary>
     /// <param name="result">The experiment's result; it keeps owning the model.</param>
     /// <param name="name">Name in reports; the cell's name (e.g. <c>lstm</c>) by default.</param>

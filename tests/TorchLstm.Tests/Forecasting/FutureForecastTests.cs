@@ -68,6 +68,43 @@ public class FutureForecastTests
     }
 
     [Fact]
+    public void An_exported_quantile_network_gives_the_same_points_and_quantiles_as_in_memory()
+    {
+        using var table = TimeSeriesTable.FromDataFrame(BundledDatasets.Co2Concentration(), "CO2", ["CO2", "adjusted CO2"], dateColumn: "Date");
+        double[] levels = [0.1, 0.5, 0.9];
+        torch.random.manual_seed(5);
+        // Horizon 2, so 2 × (1 point + 3 quantiles) outputs.
+        using var model = new StackedLstm(2, [6], 8);
+        var scaler = new StandardScaler().Fit(table.Values.narrow(0, 0, 500));
+        string path = Path.Combine(Path.GetTempPath(), $"quantiles-{Guid.NewGuid():N}.pt");
+        try
+        {
+            TorchLstm.Export.TorchScript.Save(TorchLstm.Export.ScaledForecaster.FromScaler(model, scaler, 0), path);
+            using var loaded = TorchLstm.Export.TorchScript.Load(path);
+            var fromFile = QuantileNetworkForecaster.OnOriginalScale(loaded, lookback: 12, horizon: 2, levels);
+            var inMemory = QuantileNetworkForecaster.FromScaled(model, scaler, 0, lookback: 12, horizon: 2, levels);
+            using var windows = new ForecastWindows(table.Values.narrow(0, 700, 24).unfold(0, 12, 1).permute(0, 2, 1).contiguous(), 0);
+
+            var (filePoints, fileQuantiles) = fromFile.PredictBoth(windows);
+            var (memoryPoints, memoryQuantiles) = inMemory.PredictBoth(windows);
+            Assert.Equal(13, filePoints.GetLength(0));
+            for (int w = 0; w < 13; w++)
+                for (int h = 0; h < 2; h++)
+                {
+                    Assert.Equal(memoryPoints[w, h], filePoints[w, h], 3);
+                    for (int q = 0; q < levels.Length; q++) Assert.Equal(memoryQuantiles[w, h, q], fileQuantiles[w, h, q], 3);
+                    // On the original scale and sorted: near the concentrations of the 2010s, never a negative width.
+                    Assert.InRange(fileQuantiles[w, h, 1], 200, 700);
+                    Assert.True(fileQuantiles[w, h, 0] <= fileQuantiles[w, h, 2]);
+                }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void The_bundled_monthly_co2_series_continues_on_the_first_of_each_month()
     {
         using var table = TimeSeriesTable.FromDataFrame(BundledDatasets.Co2Concentration(), "CO2", ["CO2"], dateColumn: "Date");
