@@ -35,8 +35,8 @@ public static class Backtest
         var repeated = trainers.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null) throw new ArgumentException($"two trainers are named '{repeated.Key}'; names must differ", nameof(trainers));
 
-        var folds = PlanFolds(table, horizon, options);
         var target = TargetValues(table);
+        var folds = PlanFolds(table, target, horizon, options);
         int windowCount = folds.Sum(f => f.WindowCount), firstOrigin = folds[0].FirstOrigin;
         var actual = new double[windowCount, horizon];
         for (int w = 0; w < windowCount; w++)
@@ -51,7 +51,16 @@ public static class Backtest
             foreach (var fold in folds)
             {
                 if (fold.Index % options.RefitEvery == 0) Refit(table, fold, runs, options, log);
-                foreach (var run in runs) Forecast(table, fold, run, horizon);
+                // Forecasters of the same lookback read the same windows: cut them once per fold.
+                var windows = new Dictionary<int, ForecastWindows>();
+                try
+                {
+                    foreach (var run in runs) Forecast(table, fold, run, horizon, windows);
+                }
+                finally
+                {
+                    foreach (var cut in windows.Values) cut.Dispose();
+                }
             }
         }
         finally
@@ -61,7 +70,7 @@ public static class Backtest
         return new BacktestResult(runs.Select(r => r.Build()).ToList(), actual, folds, horizon, table.TargetColumn);
     }
 
-    private static List<BacktestFold> PlanFolds(TimeSeriesTable table, int horizon, BacktestOptions options)
+    private static List<BacktestFold> PlanFolds(TimeSeriesTable table, double[] target, int horizon, BacktestOptions options)
     {
         long rows = table.Length;
         int step = options.Step ?? (int)Math.Max(1, Math.Floor(options.EvaluationFraction * rows / options.Folds));
@@ -71,14 +80,13 @@ public static class Backtest
             throw new ArgumentException(
                 $"{options.Folds} folds of {step} windows with horizon {horizon} need more than {(long)options.Folds * step + horizon + 1} rows before any training; " +
                 $"the table has {rows}. Use fewer folds, a smaller step or more data", nameof(table));
-        var scaleTarget = TargetValues(table);
         var folds = new List<BacktestFold>(options.Folds);
         for (int k = 0; k < options.Folds; k++)
         {
             int origin = checked((int)(firstOrigin + (long)k * step));
             int refitOrigin = checked((int)(firstOrigin + (long)(k - k % options.RefitEvery) * step));
             int trainStart = options.Window == TrainingWindow.Sliding ? Math.Max(0, refitOrigin - options.SlidingLength!.Value) : 0;
-            var history = scaleTarget.AsSpan(trainStart, refitOrigin - trainStart).ToArray();
+            var history = target.AsSpan(trainStart, refitOrigin - trainStart).ToArray();
             double scale = history.Length > options.MaseSeasonalPeriod ? ForecastMetrics.NaiveScale(history, options.MaseSeasonalPeriod) : double.NaN;
             DateTime? originTime = table.Timestamps?[origin];
             folds.Add(new BacktestFold(k, origin, originTime, trainStart, refitOrigin - trainStart, k * step, step, scale));
@@ -108,7 +116,7 @@ public static class Backtest
         }
     }
 
-    private static void Forecast(TimeSeriesTable table, BacktestFold fold, RunBuilder run, int horizon)
+    private static void Forecast(TimeSeriesTable table, BacktestFold fold, RunBuilder run, int horizon, Dictionary<int, ForecastWindows> windowsByLookback)
     {
         var forecaster = run.Current!;
         if (forecaster.Horizon != horizon)
@@ -117,7 +125,8 @@ public static class Backtest
         if (fold.FirstOrigin - lookback < 0)
             throw new ArgumentException(
                 $"'{run.Trainer.Name}' reads {lookback} past rows, but fold {fold.Index + 1}'s first window starts at row {fold.FirstOrigin}; use fewer folds or a smaller step", nameof(table));
-        using var windows = Windows(table, fold, lookback, horizon);
+        if (!windowsByLookback.TryGetValue(lookback, out var windows))
+            windowsByLookback[lookback] = windows = Windows(table, fold, lookback, horizon);
         var forecasts = forecaster.Predict(windows);
         double[,,]? quantiles = forecaster is IProbabilisticForecaster probabilistic ? probabilistic.PredictQuantiles(windows) : null;
         run.Store(fold.FirstWindow, forecasts, quantiles, (forecaster as IProbabilisticForecaster)?.Quantiles);
