@@ -16,25 +16,14 @@ namespace TorchLstm.Experiments;
 public static class BacktestStudy
 {
     /// <summary>The baselines for a series of this frequency: persistence, seasonal naive (7 days or 12 months), drift, climatology (when there are dates) and ridge autoregression.</summary>
-    public static IReadOnlyList<ForecasterTrainer> Baselines(SeriesFrequency? frequency, int lookback, int horizon)
-    {
-        bool daily = frequency is not null && frequency.Months == 0 && frequency.Interval == TimeSpan.FromDays(1);
-        bool monthly = frequency is not null && frequency.Months == 1;
-        var baselines = new List<ForecasterTrainer> { ForecasterTrainer.Persistence(horizon) };
-        if (daily) baselines.Add(ForecasterTrainer.SeasonalNaive(7, horizon));
-        if (monthly) baselines.Add(ForecasterTrainer.SeasonalNaive(12, horizon));
-        baselines.Add(ForecasterTrainer.Drift(lookback, horizon));
-        if (daily) baselines.Add(ForecasterTrainer.Climatology(ClimatologyPeriod.DayOfYear, horizon));
-        if (monthly) baselines.Add(ForecasterTrainer.Climatology(ClimatologyPeriod.MonthOfYear, horizon));
-        baselines.Add(ForecasterTrainer.Ridge(lookback, horizon));
-        return baselines;
-    }
+    public static IReadOnlyList<ForecasterTrainer> Baselines(SeriesFrequency? frequency, int lookback, int horizon) =>
+        [.. ForecasterTrainer.StandardBaselines(frequency, lookback, horizon), ForecasterTrainer.Ridge(lookback, horizon)];
 
     /// <summary>The window length the study uses for a series: the option, else 30 for daily series and 24 otherwise.</summary>
     public static int LookbackFor(SeriesFrequency? frequency, BacktestStudyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Lookback ?? (frequency is { Months: 0 } f && f.Interval == TimeSpan.FromDays(1) ? 30 : 24);
+        return options.Lookback ?? (frequency == SeriesFrequency.Daily ? 30 : 24);
     }
 
     /// <summary>Runs the baselines and one network per cell over the folds of <paramref name="table"/>.</summary>

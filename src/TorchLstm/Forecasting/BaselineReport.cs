@@ -26,17 +26,8 @@ public static class BaselineReport
             throw new ArgumentException($"the data were prepared from {data.Split.Total} rows; the table has {table.Length}", nameof(table));
         int lookback = data.Options.Lookback, horizon = data.Options.Horizon;
         var frequency = table.Timestamps is { Count: >= 2 } stamps ? SeriesFrequency.Infer(stamps) : null;
-        bool daily = frequency is { Months: 0 } f && f.Interval == TimeSpan.FromDays(1);
-        bool monthly = frequency is { Months: 1 };
-        var baselines = new List<IForecaster> { new Persistence(horizon) };
-        if (daily && lookback >= 7) baselines.Add(new SeasonalNaive(7, horizon));
-        if (monthly && lookback >= 12) baselines.Add(new SeasonalNaive(12, horizon));
-        if (lookback >= 2) baselines.Add(new Drift(lookback, horizon));
-        if (frequency is not null)
-        {
-            using var training = table.Slice(0, data.Split.TrainCount);
-            baselines.Add(Climatology.Fit(training, daily ? ClimatologyPeriod.DayOfYear : ClimatologyPeriod.MonthOfYear, horizon));
-        }
+        using var training = table.Slice(0, data.Split.TrainCount);
+        var baselines = ForecasterTrainer.StandardBaselines(frequency, lookback, horizon).Select(b => b.Fit(training, seed: 0)).ToList();
         baselines.Add(data.Validation is null ? RidgeAutoregression.Fit(data) : RidgeAutoregression.FitSelectingPenalty(data));
         return baselines;
     }

@@ -49,6 +49,25 @@ public sealed class ForecasterTrainer
     /// <inheritdoc />
     public override string ToString() => Name;
 
+    /// <summary>
+    /// The simple baselines a series of this frequency is measured against, ridge aside: persistence, the seasonal naive
+    /// forecast (7 days for a daily series, 12 months for a monthly one, when the window holds a season), drift over the
+    /// window, and climatology (by day of year for a daily series, by month otherwise; only when the frequency is known).
+    /// </summary>
+    /// <param name="frequency">The series' frequency; null when it has no timestamps.</param>
+    /// <param name="lookback">The window the models read.</param>
+    /// <param name="horizon">Steps forecast.</param>
+    public static IReadOnlyList<ForecasterTrainer> StandardBaselines(SeriesFrequency? frequency, int lookback, int horizon = 1)
+    {
+        bool daily = frequency == SeriesFrequency.Daily;
+        int? season = daily ? 7 : frequency is { Months: 1 } ? 12 : null;
+        var baselines = new List<ForecasterTrainer> { Persistence(horizon) };
+        if (season is { } period && lookback >= period) baselines.Add(SeasonalNaive(period, horizon));
+        if (lookback >= 2) baselines.Add(Drift(lookback, horizon));
+        if (frequency is not null) baselines.Add(Climatology(daily ? ClimatologyPeriod.DayOfYear : ClimatologyPeriod.MonthOfYear, horizon));
+        return baselines;
+    }
+
     /// <summary>The last observed value, repeated (<see cref="Forecasting.Persistence"/>).</summary>
     public static ForecasterTrainer Persistence(int horizon = 1) =>
         Baseline(new Forecasting.Persistence(horizon).Name, _ => new Forecasting.Persistence(horizon));
