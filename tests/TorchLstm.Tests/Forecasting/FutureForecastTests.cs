@@ -41,6 +41,23 @@ public class FutureForecastTests
         Assert.Contains("would need the future values of 'precipitation', 'temp_min', 'wind'", error.Message);
     }
 
+    /// <summary>Exports <paramref name="model"/> with its scaler as TorchScript, loads the file back and hands it to <paramref name="use"/>.</summary>
+    private static void WithExportedFile(torch.nn.Module<torch.Tensor, torch.Tensor> model, Scaler scaler,
+        Action<torch.jit.ScriptModule<torch.Tensor, torch.Tensor>> use)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"forecast-{Guid.NewGuid():N}.pt");
+        try
+        {
+            TorchLstm.Export.TorchScript.Save(TorchLstm.Export.ScaledForecaster.FromScaler(model, scaler, 0), path);
+            using var loaded = TorchLstm.Export.TorchScript.Load(path);
+            use(loaded);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void A_forecast_from_an_exported_torchscript_file_equals_the_model_and_scaler_in_memory()
     {
@@ -48,11 +65,8 @@ public class FutureForecastTests
         torch.random.manual_seed(4);
         using var model = new StackedGru(2, [6], 4);
         var scaler = new StandardScaler().Fit(table.Values.narrow(0, 0, 500));
-        string path = Path.Combine(Path.GetTempPath(), $"forecast-{Guid.NewGuid():N}.pt");
-        try
+        WithExportedFile(model, scaler, loaded =>
         {
-            TorchLstm.Export.TorchScript.Save(TorchLstm.Export.ScaledForecaster.FromScaler(model, scaler, 0), path);
-            using var loaded = TorchLstm.Export.TorchScript.Load(path);
             var fromFile = NetworkForecaster.OnOriginalScale(loaded, lookback: 24, horizon: 4).Forecast(table, 4);
             var inMemory = NetworkForecaster.FromScaled(model, scaler, 0, lookback: 24, horizon: 4).Forecast(table, 4);
 
@@ -60,11 +74,7 @@ public class FutureForecastTests
             Assert.Equal(Values(inMemory, "CO2"), Values(fromFile, "CO2"), new ToleranceComparer(1e-3));
             // On the original scale: near the last measured concentration (416 ppm), not near 0.
             Assert.All(Values(fromFile, "CO2"), v => Assert.InRange(v, 200, 700));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        });
     }
 
     [Fact]
@@ -76,11 +86,8 @@ public class FutureForecastTests
         // Horizon 2, so 2 × (1 point + 3 quantiles) outputs.
         using var model = new StackedLstm(2, [6], 8);
         var scaler = new StandardScaler().Fit(table.Values.narrow(0, 0, 500));
-        string path = Path.Combine(Path.GetTempPath(), $"quantiles-{Guid.NewGuid():N}.pt");
-        try
+        WithExportedFile(model, scaler, loaded =>
         {
-            TorchLstm.Export.TorchScript.Save(TorchLstm.Export.ScaledForecaster.FromScaler(model, scaler, 0), path);
-            using var loaded = TorchLstm.Export.TorchScript.Load(path);
             var fromFile = QuantileNetworkForecaster.OnOriginalScale(loaded, lookback: 12, horizon: 2, levels);
             var inMemory = QuantileNetworkForecaster.FromScaled(model, scaler, 0, lookback: 12, horizon: 2, levels);
             using var windows = new ForecastWindows(table.Values.narrow(0, 700, 24).unfold(0, 12, 1).permute(0, 2, 1).contiguous(), 0);
@@ -97,11 +104,7 @@ public class FutureForecastTests
                     Assert.InRange(fileQuantiles[w, h, 1], 200, 700);
                     Assert.True(fileQuantiles[w, h, 0] <= fileQuantiles[w, h, 2]);
                 }
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        });
     }
 
     [Fact]

@@ -138,8 +138,9 @@ public sealed class BacktestResult
         foreach (string name in Models)
         {
             var modelRuns = RunsOf(name);
-            var perFold = modelRuns.SelectMany(r => Folds.Select(f => FoldAccuracy(r, f))).ToList();
-            var seedMeans = modelRuns.Select(r => Folds.Average(f => FoldAccuracy(r, f).Rmse)).ToList();
+            var byRun = modelRuns.Select(r => Folds.Select(f => FoldAccuracy(r, f)).ToList()).ToList();
+            var perFold = byRun.SelectMany(accuracies => accuracies).ToList();
+            var seedMeans = byRun.Select(accuracies => accuracies.Average(a => a.Rmse)).ToList();
             DieboldMarianoResult? dm = null;
             if (bestRun is not null && name != best)
                 dm = modelRuns.Select(r => DieboldMariano.Test(LastStep(r.Forecasts), LastStep(bestRun.Forecasts), LastStep(Actual), Horizon))
